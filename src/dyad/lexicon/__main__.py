@@ -1,0 +1,5 @@
+import sys
+
+from dyad.lexicon import main
+
+sys.exit(main())
