@@ -380,9 +380,26 @@ def load_lexicon(extra_files: Iterable[str | Path] = ()) -> Lexicon:
         places=tuple(places),
         roles=roles,
         organisations=tuple(orgs),
-        people=tuple(people),
+        people=merge_people(people),
         sources=tuple(p for p, _ in files),
     )
+
+
+def merge_people(people: Iterable[Person]) -> tuple[Person, ...]:
+    """One Person per (name, country): files that list the same person add their offices
+    and aliases (a head of government in one file, a former minister in another)."""
+    merged: dict[tuple[str, str | None], Person] = {}
+    for p in people:
+        key = (p.name, p.country)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = p
+            continue
+        offices = {(o.title, o.code, o.start, o.end): o for o in (*old.offices, *p.offices)}
+        aliases = tuple(dict.fromkeys((*old.aliases, *p.aliases)))
+        merged[key] = Person(p.name, aliases, p.country,
+                             tuple(sorted(offices.values(), key=lambda o: o.start)))
+    return tuple(merged.values())
 
 
 @cache
