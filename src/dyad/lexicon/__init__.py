@@ -22,9 +22,9 @@ from dyad.errors import LexiconError
 
 ROLE_CODES = frozenset(
     # CAMEO actor types (GDELT CAMEO.type.txt) plus the PLOVER sectors we use.
-    "COP GOV INS JUD MIL OPP REB SEP SPY UAF AGR BUS CRM CVL DEV EDU ELI ENV HLH HRI LAB LEG "
-    "MED REF MOD RAD AMN IRC GRP UNO PKO UIS IGO IMG INT MNC NGM NGO SET PTY PRM REL JRN "
-    "SOC UNK".split()
+    "COP GOV INS JUD MIL OPP REB SEP SPY UAF AGR BUS CRM CVL DEV EDU ELI ENV HLH HRI LAB "
+    "LEG MED REF MOD RAD AMN IRC GRP UNO PKO UIS IGO IMG INT MNC NGM NGO SET PTY PRM REL "
+    "JRN SOC UNK".split()
 )
 
 ORG_KINDS = frozenset(
@@ -134,9 +134,19 @@ class _Ctx:
         return LexiconError(f"{self.path}: {where}: {what}")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported with its entry."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: str, text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
@@ -153,8 +163,9 @@ def _strings(ctx: _Ctx, where: str, value: Any, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _mapping(ctx: _Ctx, where: str, entry: Any, required: Iterable[str],
-             allowed: Iterable[str]) -> dict[str, Any]:
+def _mapping(
+    ctx: _Ctx, where: str, entry: Any, required: Iterable[str], allowed: Iterable[str]
+) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise ctx.fail(where, "each entry must be a mapping")
     missing = [k for k in required if k not in entry or entry[k] in (None, "")]
@@ -168,8 +179,9 @@ def _mapping(ctx: _Ctx, where: str, entry: Any, required: Iterable[str],
 
 def _code(ctx: _Ctx, where: str, value: Any, key: str = "code") -> str:
     if not isinstance(value, str) or not _CODE_RE.match(value):
-        raise ctx.fail(where, f"'{key}' must be a CAMEO actor code of 3-letter segments, "
-                              f"got {value!r}")
+        raise ctx.fail(
+            where, f"'{key}' must be a CAMEO actor code of 3-letter segments, got {value!r}"
+        )
     return value
 
 
@@ -196,29 +208,37 @@ def parse_countries(path: str, doc: dict[str, Any]) -> tuple[list[Country], list
     countries: list[Country] = []
     for i, entry in enumerate(doc.get("countries") or []):
         where = f"countries[{i}]"
-        e = _mapping(ctx, where, entry, ["code", "name"],
-                     ["code", "name", "names", "adjectives", "demonyms", "capital", "capitals",
-                      "seats"])
+        e = _mapping(
+            ctx,
+            where,
+            entry,
+            ["code", "name"],
+            ["code", "name", "names", "adjectives", "demonyms", "capital", "capitals", "seats"],
+        )
         where = f"country {e.get('code')}"
-        countries.append(Country(
-            code=_code(ctx, where, e["code"]),
-            name=str(e["name"]).strip(),
-            names=_strings(ctx, where, e.get("names"), "names"),
-            adjectives=_strings(ctx, where, e.get("adjectives"), "adjectives"),
-            demonyms=_strings(ctx, where, e.get("demonyms"), "demonyms"),
-            capitals=_strings(ctx, where, e.get("capital"), "capital")
-            + _strings(ctx, where, e.get("capitals"), "capitals"),
-            seats=_strings(ctx, where, e.get("seats"), "seats"),
-        ))
+        countries.append(
+            Country(
+                code=_code(ctx, where, e["code"]),
+                name=str(e["name"]).strip(),
+                names=_strings(ctx, where, e.get("names"), "names"),
+                adjectives=_strings(ctx, where, e.get("adjectives"), "adjectives"),
+                demonyms=_strings(ctx, where, e.get("demonyms"), "demonyms"),
+                capitals=_strings(ctx, where, e.get("capital"), "capital")
+                + _strings(ctx, where, e.get("capitals"), "capitals"),
+                seats=_strings(ctx, where, e.get("seats"), "seats"),
+            )
+        )
     regions: list[Region] = []
     for i, entry in enumerate(doc.get("regions") or []):
         where = f"regions[{i}]"
         e = _mapping(ctx, where, entry, ["code", "names"], ["code", "names", "adjectives"])
-        regions.append(Region(
-            code=_code(ctx, where, e["code"]),
-            names=_strings(ctx, where, e["names"], "names"),
-            adjectives=_strings(ctx, where, e.get("adjectives"), "adjectives"),
-        ))
+        regions.append(
+            Region(
+                code=_code(ctx, where, e["code"]),
+                names=_strings(ctx, where, e["names"], "names"),
+                adjectives=_strings(ctx, where, e.get("adjectives"), "adjectives"),
+            )
+        )
     return countries, regions
 
 
@@ -230,17 +250,18 @@ def parse_places(path: str, doc: dict[str, Any]) -> list[Place]:
     out = []
     for i, entry in enumerate(entries):
         where = f"places[{i}]"
-        e = _mapping(ctx, where, entry, ["name", "country"],
-                     ["name", "aliases", "country", "kind"])
+        e = _mapping(ctx, where, entry, ["name", "country"], ["name", "aliases", "country", "kind"])
         kind = e.get("kind", "region")
         if kind not in ("region", "city", "territory"):
             raise ctx.fail(where, f"'kind' must be region, city or territory, got {kind!r}")
-        out.append(Place(
-            name=str(e["name"]).strip(),
-            aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
-            country=_code(ctx, where, e["country"], "country"),
-            kind=kind,
-        ))
+        out.append(
+            Place(
+                name=str(e["name"]).strip(),
+                aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
+                country=_code(ctx, where, e["country"], "country"),
+                kind=kind,
+            )
+        )
     return out
 
 
@@ -269,19 +290,26 @@ def parse_organisations(path: str, doc: dict[str, Any]) -> list[Organisation]:
     out = []
     for i, entry in enumerate(entries):
         where = f"organisations[{i}]"
-        e = _mapping(ctx, where, entry, ["code", "name", "kind"],
-                     ["code", "name", "aliases", "country", "kind"])
+        e = _mapping(
+            ctx,
+            where,
+            entry,
+            ["code", "name", "kind"],
+            ["code", "name", "aliases", "country", "kind"],
+        )
         where = f"organisation {e['name']!r}"
         if e["kind"] not in ORG_KINDS:
             raise ctx.fail(where, f"'kind' must be one of {', '.join(sorted(ORG_KINDS))}")
         country = e.get("country")
-        out.append(Organisation(
-            code=_code(ctx, where, e["code"]),
-            name=str(e["name"]).strip(),
-            aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
-            country=_code(ctx, where, country, "country") if country else None,
-            kind=e["kind"],
-        ))
+        out.append(
+            Organisation(
+                code=_code(ctx, where, e["code"]),
+                name=str(e["name"]).strip(),
+                aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
+                country=_code(ctx, where, country, "country") if country else None,
+                kind=e["kind"],
+            )
+        )
     return out
 
 
@@ -306,33 +334,43 @@ def parse_people(path: str, doc: dict[str, Any]) -> list[Person]:
             if end is not None and end < start:
                 raise ctx.fail(w, f"office ends ({end}) before it starts ({start})")
             offices.append(Office(str(o["title"]), _code(ctx, w, o["code"]), start, end))
-        out.append(Person(
-            name=str(e["name"]).strip(),
-            aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
-            country=_code(ctx, where, country, "country") if country else None,
-            offices=tuple(offices),
-        ))
+        out.append(
+            Person(
+                name=str(e["name"]).strip(),
+                aliases=_strings(ctx, where, e.get("aliases"), "aliases"),
+                country=_code(ctx, where, country, "country") if country else None,
+                offices=tuple(offices),
+            )
+        )
     return out
 
 
 # ---------------------------------------------------------------------------- the built-in set
 
 
-def _data_files(pattern: str) -> list[tuple[str, str]]:
-    root = resources.files("dyad.lexicon").joinpath("data")
-    found: list[tuple[str, str]] = []
-    parts = pattern.split("/")
-    node = root
-    for part in parts[:-1]:
-        node = node.joinpath(part)
-    if not node.is_dir():
-        return found
-    regex = re.compile("^" + re.escape(parts[-1]).replace(r"\*", ".*") + "$")
-    for item in sorted(node.iterdir(), key=lambda p: p.name):
-        if item.is_file() and regex.match(item.name):
-            found.append((f"dyad/lexicon/data/{'/'.join(parts[:-1] + [item.name])}",
-                          item.read_text("utf-8")))
-    return found
+def read_user_file(path: str | Path, what: str) -> tuple[str, str]:
+    p = Path(path)
+    try:
+        return str(p), p.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise LexiconError(f"{p}: cannot read {what} ({why})") from None
+
+
+ACTOR_FILES = ("countries.yaml", "places.yaml", "agents.yaml", "organisations.yaml")
+
+
+def data_files(folder: str = "", suffix: str = ".yaml") -> list[tuple[str, str]]:
+    """(path, text) of the built-in data files in ``folder``, sorted by name."""
+    node = resources.files("dyad.lexicon").joinpath("data")
+    if folder:
+        node = node.joinpath(folder)
+    prefix = "dyad/lexicon/data/" + (folder + "/" if folder else "")
+    return [
+        (prefix + item.name, item.read_text("utf-8"))
+        for item in sorted(node.iterdir(), key=lambda p: p.name)
+        if item.is_file() and item.name.endswith(suffix)
+    ]
 
 
 def load_lexicon(extra_files: Iterable[str | Path] = ()) -> Lexicon:
@@ -343,15 +381,9 @@ def load_lexicon(extra_files: Iterable[str | Path] = ()) -> Lexicon:
     roles: dict[str, str] = {}
     orgs: list[Organisation] = []
     people: list[Person] = []
-    files = _data_files("countries.yaml") + _data_files("places.yaml") + \
-        _data_files("agents.yaml") + _data_files("organisations.yaml") + \
-        _data_files("people/*.yaml")
-    for extra in extra_files:
-        p = Path(extra)
-        try:
-            files.append((str(p), p.read_text("utf-8")))
-        except OSError as exc:
-            raise LexiconError(f"{p}: cannot read actor file ({exc.strerror})") from None
+    files = [f for f in data_files() if f[0].rsplit("/", 1)[1] in ACTOR_FILES]
+    files += data_files("people")
+    files += [read_user_file(f, "actor file") for f in extra_files]
     for path, text in files:
         doc = _read_yaml(path, text) or {}
         if not isinstance(doc, dict):
@@ -359,8 +391,10 @@ def load_lexicon(extra_files: Iterable[str | Path] = ()) -> Lexicon:
         known = {"countries", "regions", "places", "roles", "organisations", "people"}
         unknown = sorted(set(doc) - known)
         if unknown:
-            raise LexiconError(f"{path}: file: unknown section(s) {', '.join(unknown)}; "
-                               f"expected {', '.join(sorted(known))}")
+            raise LexiconError(
+                f"{path}: file: unknown section(s) {', '.join(unknown)}; "
+                f"expected {', '.join(sorted(known))}"
+            )
         if "countries" in doc or "regions" in doc:
             c, r = parse_countries(path, doc)
             countries += c
@@ -397,8 +431,9 @@ def merge_people(people: Iterable[Person]) -> tuple[Person, ...]:
             continue
         offices = {(o.title, o.code, o.start, o.end): o for o in (*old.offices, *p.offices)}
         aliases = tuple(dict.fromkeys((*old.aliases, *p.aliases)))
-        merged[key] = Person(p.name, aliases, p.country,
-                             tuple(sorted(offices.values(), key=lambda o: o.start)))
+        merged[key] = Person(
+            p.name, aliases, p.country, tuple(sorted(offices.values(), key=lambda o: o.start))
+        )
     return tuple(merged.values())
 
 
@@ -416,8 +451,10 @@ def main() -> int:
     except LexiconError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"countries {len(lex.countries)}, regions {len(lex.regions)}, places "
-          f"{len(lex.places)}, role nouns {len(lex.roles)}, organisations "
-          f"{len(lex.organisations)}, people {len(lex.people)} "
-          f"({sum(len(p.offices) for p in lex.people)} offices)")
+    print(
+        f"countries {len(lex.countries)}, regions {len(lex.regions)}, places "
+        f"{len(lex.places)}, role nouns {len(lex.roles)}, organisations "
+        f"{len(lex.organisations)}, people {len(lex.people)} "
+        f"({sum(len(p.offices) for p in lex.people)} offices)"
+    )
     return 0

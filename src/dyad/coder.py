@@ -1,0 +1,1068 @@
+"""Clause -> events: frames, passives, verb chains, nominal events, compounds, modality.
+
+The coder looks at every verb and noun of a parsed sentence that triggers a lexicon
+pattern, finds who acts (subject, passive agent, possessor) and on whom (object or
+prepositional object), decides from the clause around it whether the action happened
+(negation, modals, conditionals, denials, questions, "almost"), lets a governing verb
+re-code it ("threatened to impose sanctions" is a threat, 1312, not a sanction), and
+resolves the actors. It is pure: the same parse and lexicon give the same events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from dyad.actors import ActorResolver, ArticleMemory, Mention, conjuncts
+from dyad.errors import LexiconError
+from dyad.lexicon.patterns import ActionLexicon, Pattern
+from dyad.records import Actor
+
+_SUBJECT_DEPS = ("nsubj", "csubj")
+_OBJECT_DEPS = ("dobj", "dative", "attr", "oprd")
+_LITERAL_DEPS_PREP = frozenset({"prep", "agent", "prt", "dative", "advmod", "advcl", "acomp"})
+_NOT_LITERAL_DEPS = frozenset(
+    {"nsubj", "nsubjpass", "csubj", "punct", "cc", "aux", "auxpass", "neg", "mark"}
+)
+
+# ------------------------------------------------------------------------ code transforms
+# What a governing verb does to the CAMEO code of the action below it. These follow the
+# structure of CAMEO itself: 03x/02x/10x/12x mirror the cooperative roots 04-08, 13x the
+# conflict roots.
+_BY_ROOT: dict[str, dict[str, str | None]] = {
+    "intent": {
+        "01": "030",
+        "02": "030",
+        "03": None,
+        "04": "036",
+        "05": "032",
+        "06": "031",
+        "07": "033",
+        "08": "035",
+    },
+    "appeal": {"04": "026", "05": "022", "06": "021", "07": "023", "08": "025"},
+    "demand": {"04": "106", "05": "102", "06": "101", "07": "103", "08": "105"},
+    "refuse": {"04": "125", "05": "120", "06": "121", "07": "122", "08": "124"},
+    "threaten": {
+        "14": "133",
+        "15": "138",
+        "16": "131",
+        "17": "137",
+        "18": "1383",
+        "19": "1384",
+        "20": "1385",
+    },
+}
+_BY_CODE: dict[str, dict[str, str]] = {
+    "intent": {
+        "061": "0311",
+        "062": "0312",
+        "063": "0313",
+        "064": "0314",
+        "071": "0331",
+        "072": "0332",
+        "073": "0333",
+        "074": "0334",
+        "081": "0351",
+        "082": "0352",
+        "083": "034",
+        "0831": "0341",
+        "0832": "0342",
+        "0833": "0343",
+        "0834": "0344",
+        "084": "0353",
+        "0841": "0353",
+        "0842": "0353",
+        "085": "0354",
+        "086": "0355",
+        "087": "0356",
+        "0871": "0356",
+        "0872": "0356",
+        "0873": "0356",
+        "0874": "0356",
+        "045": "039",
+        "046": "036",
+    },
+    "appeal": {
+        "061": "0211",
+        "062": "0212",
+        "063": "0213",
+        "064": "0214",
+        "071": "0231",
+        "072": "0232",
+        "073": "0233",
+        "074": "0234",
+        "081": "0251",
+        "082": "0252",
+        "083": "024",
+        "0831": "0241",
+        "0832": "0242",
+        "0833": "0243",
+        "0834": "0244",
+        "084": "0253",
+        "0841": "0253",
+        "0842": "0253",
+        "085": "0254",
+        "086": "0255",
+        "087": "0256",
+        "0871": "0256",
+        "045": "028",
+        "046": "026",
+    },
+    "demand": {
+        "061": "1011",
+        "062": "1012",
+        "063": "1013",
+        "064": "1014",
+        "071": "1031",
+        "072": "1032",
+        "073": "1033",
+        "074": "1034",
+        "081": "1051",
+        "082": "1052",
+        "083": "104",
+        "0831": "1041",
+        "0832": "1042",
+        "0833": "1043",
+        "0834": "1044",
+        "084": "1053",
+        "0841": "1053",
+        "0842": "1053",
+        "085": "1054",
+        "086": "1055",
+        "087": "1056",
+        "0871": "1056",
+        "045": "108",
+        "046": "106",
+    },
+    "refuse": {
+        "061": "1211",
+        "062": "1212",
+        "063": "1213",
+        "071": "1221",
+        "072": "1222",
+        "073": "1223",
+        "074": "1224",
+        "081": "1241",
+        "082": "1242",
+        "083": "123",
+        "0831": "1231",
+        "0832": "1232",
+        "0833": "1233",
+        "0834": "1234",
+        "084": "1243",
+        "0841": "1243",
+        "0842": "1243",
+        "085": "1244",
+        "086": "1245",
+        "087": "1246",
+        "0871": "1246",
+        "045": "126",
+        "046": "125",
+    },
+    "threaten": {
+        "161": "1313",
+        "162": "1311",
+        "1621": "1311",
+        "1622": "1311",
+        "1623": "1311",
+        "163": "1312",
+        "164": "134",
+        "165": "135",
+        "166": "136",
+        "172": "132",
+        "1721": "1321",
+        "1722": "1322",
+        "1723": "1323",
+        "1724": "1324",
+        "191": "1381",
+        "192": "1382",
+        "204": "1385",
+        "2041": "1385",
+        "2042": "1385",
+    },
+}
+_GENERIC = {"intent": "030", "appeal": "020", "demand": "100", "refuse": "120", "threaten": "130"}
+
+
+def transform_code(frame: str, code: str) -> str | None:
+    """The code of ``code`` under a governing verb of kind ``frame``; None drops the act."""
+    root = code[:2]
+    conflict = int(root) >= 9
+    if frame == "intent" and conflict:
+        frame = "threaten"  # "vowed to retaliate" is a threat
+    if frame == "refuse" and conflict:
+        return None  # "refused to attack": no attack
+    if frame == "threaten" and not conflict:
+        return _BY_CODE["threaten"].get(code) or "130"
+    if code in _BY_CODE[frame]:
+        return _BY_CODE[frame][code]
+    by_root = _BY_ROOT[frame]
+    if root in by_root:
+        mapped = by_root[root]
+        return code if mapped is None else mapped
+    if frame == "threaten" and int(root) >= 9 and int(root) <= 13:
+        return "130"
+    return _GENERIC[frame]
+
+
+# ------------------------------------------------------------------------------ cues
+
+
+@dataclass(frozen=True)
+class Cues:
+    frames: dict[str, str]  # governing lemma -> intent/threaten/refuse/appeal/demand
+    deny: frozenset[str]
+    allege: frozenset[str]
+    prevent: frozenset[str]
+    pass_through: frozenset[str]
+    object_control: frozenset[str]
+    modal_hypothetical: frozenset[str]
+    modal_future: frozenset[str]
+    counterfactual: frozenset[str]
+    negators: frozenset[str]
+    irrealis_nouns: frozenset[str]
+    irrealis_adjectives: frozenset[str]
+    light_verbs: frozenset[str]
+    reciprocal_roots: frozenset[str]
+    reciprocal_codes: frozenset[str]
+
+    def reciprocal(self, code: str) -> bool:
+        return code in self.reciprocal_codes or code[:2] in self.reciprocal_roots
+
+
+@cache
+def builtin_cues() -> Cues:
+    text = resources.files("dyad.lexicon").joinpath("data/cues.yaml").read_text("utf-8")
+    return parse_cues("dyad/lexicon/data/cues.yaml", text)
+
+
+def parse_cues(path: str, text: str) -> Cues:
+    doc = yaml.safe_load(text)
+    need = [
+        "intent",
+        "threaten",
+        "refuse",
+        "appeal",
+        "demand",
+        "deny",
+        "allege",
+        "prevent",
+        "pass_through",
+        "object_control",
+        "modal_hypothetical",
+        "modal_future",
+        "counterfactual",
+        "negators",
+        "irrealis_nouns",
+        "irrealis_adjectives",
+        "light_verbs",
+        "reciprocal_roots",
+        "reciprocal_codes",
+    ]
+    if not isinstance(doc, dict):
+        raise LexiconError(f"{path}: expected a mapping of cue lists")
+    missing = [k for k in need if k not in doc]
+    if missing:
+        raise LexiconError(f"{path}: missing cue list(s) {', '.join(missing)}")
+
+    def words(key: str) -> frozenset[str]:
+        vals = doc[key]
+        if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
+            raise LexiconError(f"{path}: '{key}' must be a list of words")
+        return frozenset(v.lower() for v in vals)
+
+    frames: dict[str, str] = {}
+    for kind in ("intent", "threaten", "refuse", "appeal", "demand"):
+        for w in words(kind):
+            frames.setdefault(w, kind)
+    return Cues(frames, *(words(k) for k in need[5:]))
+
+
+# ------------------------------------------------------------------------------ frames
+
+
+@dataclass
+class Frame:
+    """A pattern matched at a trigger token, with its argument tokens."""
+
+    pattern: Pattern
+    trigger: Any
+    literals: list[Any]
+    source: Any | None = None  # token heading the source phrase
+    target: Any | None = None
+    source_how: str = "subject"
+    governor: Any | None = None  # token of a governing verb that re-coded this frame
+    mutual_only: bool = False  # "X and Y agreed to share information": no "with $T" here
+    code: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> list[Any]:
+        return [self.trigger, *self.literals]
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An event decided by the coder, before it becomes a public Event record."""
+
+    code: str
+    source: Mention
+    target: Mention | None
+    trigger_start: int
+    trigger_end: int
+    trigger_text: str
+    rule: str
+    confidence: float
+    notes: tuple[str, ...]
+
+
+@dataclass
+class SentenceContext:
+    """What the coder needs besides the sentence: matches, article memory, the date."""
+
+    matches: dict[int, Any]
+    memory: ArticleMemory
+    day: dt.date | None
+    sent_index: int
+    offset: int = 0
+    explain: list[str] | None = None
+
+    def say(self, line: str) -> None:
+        if self.explain is not None:
+            self.explain.append(line)
+
+
+def _is_passive(verb: Any) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def _matches_word(tok: Any, words: frozenset[str]) -> bool:
+    return tok.lower_ in words or tok.lemma_.lower() in words
+
+
+class Coder:
+    """Decides the events of one sentence. Build once; call code_sentence per sentence."""
+
+    def __init__(self, actions: ActionLexicon, resolver: ActorResolver, cues: Cues) -> None:
+        self.actions = actions
+        self.resolver = resolver
+        self.cues = cues
+
+    # -------------------------------------------------------------------- matching
+
+    def match_verb(self, verb: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
+        """Frames of the verb's patterns, best first (see _rank)."""
+        frames: list[tuple[bool, Frame]] = []
+        for pattern in self.actions.verbs.get(verb.lemma_.lower(), ()):
+            frames += self._frames(pattern, verb, [verb], [], actorish)
+        return _rank(frames)
+
+    def match_noun(self, noun: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
+        lemma = noun.lemma_.lower()
+        pats = self.actions.nouns.get(lemma) or self.actions.nouns.get(noun.lower_)
+        frames: list[tuple[bool, Frame]] = []
+        for pattern in pats or ():
+            mods: list[Any] = []
+            for words in pattern.before:
+                hit = next(
+                    (
+                        c
+                        for c in noun.children
+                        if c.dep_ in ("amod", "compound", "nmod")
+                        and c not in mods
+                        and _matches_word(c, words)
+                    ),
+                    None,
+                )
+                if hit is None:
+                    break
+                mods.append(hit)
+            else:
+                anchors = [noun]
+                if noun.dep_ in ("dobj", "nsubjpass") and noun.head.pos_ in ("VERB", "AUX"):
+                    anchors.append(noun.head)  # "launched strikes on X": 'on' may hang on the verb
+                frames += self._frames(pattern, noun, anchors, mods, actorish)
+        return _rank(frames)
+
+    def _frames(
+        self,
+        pattern: Pattern,
+        trigger: Any,
+        anchors: list[Any],
+        mods: list[Any],
+        actorish: Callable[[Any], bool],
+    ) -> list[tuple[bool, Frame]]:
+        """The pattern's best structural match at ``trigger``, flagged by whether its slots
+        hold actor-like phrases (several matches differ in which preposition they took)."""
+        anchors = list(anchors)
+        if trigger.dep_ == "acl":
+            anchors.append(trigger.head)  # "aid sent to Ukraine": the noun is the object
+        fallback: tuple[bool, Frame] | None = None
+        mutual = _mutual_variant(pattern) if self.cues.reciprocal(pattern.code) else None
+        matches = itertools.chain(
+            ((lit, sl, False) for lit, sl in self._matches(pattern, trigger, anchors, mods)),
+            (
+                (lit, sl, True)
+                for lit, sl in (self._matches(mutual, trigger, anchors, mods) if mutual else ())
+            ),
+        )
+        for literals, slots, mutual_only in matches:
+            frame = Frame(pattern, trigger, mods + literals, mutual_only=mutual_only)
+            frame.code = pattern.code
+            if "S" in slots:
+                frame.source, frame.source_how = slots["S"], "source slot"
+            frame.target = slots.get("T")
+            if all(actorish(t) for t in slots.values()):
+                return [(True, frame)]
+            fallback = fallback or (False, frame)
+        return [fallback] if fallback else []
+
+    def _matches(
+        self, pattern: Pattern, trigger: Any, anchors: list[Any], mods: list[Any]
+    ) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+        """Every way the pattern's elements fit the trigger's dependents (backtracking)."""
+        elements = pattern.elements
+        passive = pattern.kind == "verb" and _is_passive(trigger)
+        limit = [40]  # bound the search on long, flat sentences
+
+        def walk(
+            k: int,
+            anchors: list[Any],
+            used: frozenset[int],
+            literals: list[Any],
+            slots: dict[str, Any],
+            prep: Any,
+        ) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+            limit[0] -= 1
+            if limit[0] < 0:
+                return
+            if k == len(elements):
+                yield literals, slots
+                return
+            el = elements[k]
+            if el.slot is None:
+                for hit in self._literal_candidates(el.words, el.is_prep, anchors, used):
+                    # a particle ("tip off $T") leaves the next slot to the direct object
+                    as_prep = hit if el.is_prep and hit.dep_ != "prt" else None
+                    yield from walk(
+                        k + 1, [*anchors, hit], used | {hit.i}, [*literals, hit], slots, as_prep
+                    )
+                return
+            if prep is not None:
+                fillers = [
+                    c for c in prep.children if c.dep_ in ("pobj", "pcomp") and c.i not in used
+                ]
+            elif pattern.kind == "verb":
+                fillers = self._objects(trigger, used, passive)
+            else:
+                fillers = []
+            for filler in fillers:
+                yield from walk(
+                    k + 1, anchors, used | {filler.i}, literals, {**slots, el.slot: filler}, None
+                )
+
+        yield from walk(0, anchors, frozenset({trigger.i, *(t.i for t in mods)}), [], {}, None)
+
+    @staticmethod
+    def _literal_candidates(
+        words: frozenset[str], is_prep: bool, anchors: list[Any], used: frozenset[int]
+    ) -> list[Any]:
+        """Dependents of the anchors (and their non-clausal dependents, for words that
+        modify an object: "accuse $T of war crimes") that spell one of ``words``."""
+        out: list[Any] = []
+        seen: set[int] = set(used)
+        for depth in (1, 2):
+            layer = (
+                anchors
+                if depth == 1
+                else [
+                    c
+                    for a in anchors
+                    for c in a.children
+                    if c.dep_
+                    in (
+                        "dobj",
+                        "pobj",
+                        "nsubjpass",
+                        "attr",
+                        "oprd",
+                        "prep",
+                        "compound",
+                        "amod",
+                        "npadvmod",
+                    )
+                ]
+            )
+            for anchor in layer:
+                for child in anchor.children:
+                    if child.i in seen or child.dep_ in _NOT_LITERAL_DEPS:
+                        continue
+                    if is_prep and child.dep_ not in _LITERAL_DEPS_PREP:
+                        continue
+                    if _matches_word(child, words):
+                        seen.add(child.i)
+                        out.append(child)
+        # passive: "sanctions were imposed" - the literal object is the passive subject
+        for child in anchors[0].children:
+            if child.dep_ == "nsubjpass" and child.i not in seen and _matches_word(child, words):
+                out.append(child)
+        return out
+
+    @staticmethod
+    def _objects(verb: Any, used: frozenset[int], passive: bool) -> list[Any]:
+        out = []
+        if passive:
+            out += [c for c in verb.children if c.dep_ == "nsubjpass" and c.i not in used]
+        if verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.i not in used:
+            out.append(verb.head)
+        for dep in _OBJECT_DEPS:
+            out += [c for c in verb.children if c.dep_ == dep and c.i not in used]
+        return out
+
+    # -------------------------------------------------------------------- arguments
+
+    def subject(self, verb: Any, depth: int = 0) -> tuple[Any, str]:
+        """The token heading who does ``verb``, following chains and controls."""
+        if depth > 6:
+            return None, "none"
+        if _is_passive(verb):
+            for c in verb.children:
+                if c.dep_ == "agent":
+                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if obj is not None:
+                        return obj, "passive agent"
+            return None, "passive without agent"
+        for c in verb.children:
+            if c.dep_ in _SUBJECT_DEPS:
+                return c, "subject"
+        head = verb.head
+        if verb.dep_ == "conj" and head.i != verb.i and head.pos_ in ("VERB", "AUX"):
+            return self.subject(head, depth + 1)
+        if verb.dep_ == "xcomp":
+            if head.lemma_.lower() in self.cues.object_control:
+                obj = self._addressee(head)
+                if obj is not None:
+                    return obj, "object of " + head.lemma_
+            return self.subject(head, depth + 1)
+        if verb.dep_ in ("acomp", "attr") and head.pos_ in ("AUX", "VERB"):
+            return self.subject(head, depth + 1)  # "Russia is willing to withdraw"
+        if verb.dep_ == "relcl":
+            return head, "relative clause head"
+        if verb.dep_ == "acl" and verb.tag_ == "VBG":
+            if head.dep_ in ("dobj", "pobj", "attr") and not self._looks_actor(head):
+                # "issued a statement condemning X": the issuer condemns
+                gov = head.head if head.dep_ != "pobj" else head.head.head
+                if gov.pos_ in ("VERB", "AUX"):
+                    return self.subject(gov, depth + 1)
+            return head, "participle head"
+        if verb.dep_ == "acl" and verb.tag_ == "VBN":
+            # "the alliance sponsored by Biden": the agent acts on the head noun
+            for c in verb.children:
+                if c.dep_ == "agent":
+                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if obj is not None:
+                        return obj, "participle agent"
+        if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+            return self.subject(head, depth + 1)
+        if verb.dep_ in ("pcomp",) and head.dep_ == "prep":
+            return (
+                self.subject(head.head, depth + 1) if head.head.pos_ == "VERB" else (None, "none")
+            )
+        return None, "none"
+
+    @staticmethod
+    def _addressee(verb: Any) -> Any:
+        """Whom a verb of appeal addresses: 'urged Iran', 'called on Iran'."""
+        for c in verb.children:
+            if c.dep_ in ("dobj", "dative"):
+                return c
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ in ("on", "upon"):
+                return next((g for g in c.children if g.dep_ == "pobj"), None)
+        return None
+
+    def noun_source(self, noun: Any, frame: Frame) -> tuple[Any, str, Any]:
+        """Who carries out a nominal event: possessor, national adjective, 'by' phrase, or
+        the subject of a light verb. Returns (token, how, light verb or None)."""
+        for c in noun.children:
+            if c.dep_ == "poss" and c.i not in {t.i for t in frame.literals}:
+                return c, "possessor", None
+        for c in noun.children:
+            if c.dep_ == "prep" and c.lower_ == "by":
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None:
+                    return obj, "by-phrase", None
+        for c in noun.children:
+            if (
+                c.dep_ in ("amod", "compound", "nmod")
+                and c not in frame.literals
+                and (c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or c.pos_ == "PROPN")
+            ):
+                return c, "modifier", None
+        verb = self.light_verb(noun)
+        if verb is not None:
+            subj, _how = self.subject(verb)
+            if subj is not None:
+                return subj, f"subject of light verb '{verb.text}'", verb
+        return None, "none", None
+
+    def light_verb(self, noun: Any) -> Any:
+        """The verb that carries a nominal event: "launched strikes", "held talks",
+        "sanctions were imposed", "agreed to a ceasefire"."""
+        head = noun.head
+        if noun.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB":
+            return head if head.lemma_.lower() in self.cues.light_verbs else None
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on"):
+            verb = head.head
+            if verb.pos_ == "VERB" and verb.lemma_.lower() in self.cues.light_verbs:
+                return verb
+        return None
+
+    # -------------------------------------------------------------------- modality
+
+    def _own_modality(self, tok: Any) -> str | None:
+        """Why the clause of ``tok`` did not happen, or 'future', or None (asserted)."""
+        reported = tok.dep_ == "ccomp" and tok.head.lemma_.lower() in self.cues.pass_through
+        for c in tok.children:
+            if c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never",)):
+                return "negated"
+            if c.dep_ == "aux" and c.lower_ == "would" and reported:
+                return "future"  # "said it would withdraw": future in the past
+            if c.dep_ == "aux" and c.lower_ in self.cues.modal_hypothetical:
+                return "hypothetical"
+            if c.dep_ == "advmod" and c.lower_ in self.cues.counterfactual:
+                return "counterfactual"
+            if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether", "lest"):
+                return "conditional"
+        for c in tok.children:
+            if c.dep_ == "aux" and c.lower_ in self.cues.modal_future:
+                return "future"
+            if (c.dep_ == "aux" and c.lower_ == "going") or (
+                c.dep_ == "aux" and c.lower_ == "to" and tok.head.lower_ == "going"
+            ):
+                return "future"
+        return None
+
+    def modality(self, frame: Frame) -> tuple[str | None, str]:
+        """Walk from the trigger up the clause chain; return (drop reason or None, frame kind).
+
+        The frame kind is 'act' or a re-coding frame (intent, appeal, demand, refuse,
+        threaten) set by the nearest governing verb, whose token is stored on the frame.
+        """
+        kind = "act"
+        tok = frame.trigger
+        if tok.pos_ in ("NOUN", "PROPN"):
+            reason = self._noun_irrealis(tok)
+            if reason:
+                return reason, kind
+            # a nominal event carried by a light verb takes the verb's clause
+            verb = self.light_verb(tok)
+            if verb is None:
+                return None, kind
+            tok = verb
+        for _ in range(8):
+            state = self._own_modality(tok)
+            if state == "future":
+                # "will send aid", "said it would send aid": a stated intention
+                if kind == "act":
+                    kind = "intent"
+                    if tok.i != frame.trigger.i:
+                        frame.governor = tok
+            elif state is not None:
+                return state, kind
+            dep = tok.dep_
+            head = tok.head
+            if head.i == tok.i or dep not in (
+                "xcomp",
+                "ccomp",
+                "pcomp",
+                "advcl",
+                "conj",
+                "acl",
+                "relcl",
+                "pobj",
+                "prep",
+            ):
+                break
+            if dep == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children
+            ):
+                return "conditional", kind
+            lemma = head.lemma_.lower()
+            if dep in ("xcomp", "ccomp", "pcomp", "pobj", "prep"):
+                if lemma in self.cues.deny:
+                    return "denied", kind
+                if lemma in self.cues.allege:
+                    return "alleged", kind
+                if lemma in self.cues.prevent:
+                    return f"prevented ('{head.text}')", kind
+                if (
+                    lemma in self.cues.frames
+                    and kind == "act"
+                    and dep in ("xcomp", "ccomp", "pcomp", "prep")
+                ):
+                    kind = self.cues.frames[lemma]
+                    frame.governor = head
+                elif head.pos_ == "NOUN" and lemma in self.cues.irrealis_nouns:
+                    return f"irrealis ('{head.text}')", kind
+            if dep in ("relcl", "acl", "conj") and head.pos_ in ("NOUN", "PROPN"):
+                break
+            tok = head
+        if frame.trigger.sent.text.rstrip().endswith("?") and frame.trigger.sent.root.i == tok.i:
+            return "question", kind
+        return None, kind
+
+    def _noun_irrealis(self, noun: Any) -> str | None:
+        for c in noun.children:
+            if c.dep_ == "amod" and c.lower_ in self.cues.irrealis_adjectives:
+                return f"irrealis ('{c.text}')"
+            if c.dep_ == "det" and c.lower_ == "no":
+                return "negated"
+        tok = noun
+        for _ in range(6):
+            head = tok.head
+            if head.i == tok.i:
+                break
+            lemma = head.lemma_.lower()
+            if head.pos_ == "NOUN" and lemma in self.cues.irrealis_nouns:
+                return f"irrealis ('{head.text}')"
+            if head.pos_ in ("VERB", "AUX"):
+                if lemma in self.cues.deny or lemma in self.cues.prevent:
+                    return f"prevented ('{head.text}')"
+                state = self._own_modality(head)
+                if state not in (None, "future"):
+                    return state
+                if tok.dep_ in ("nsubj", "nsubjpass") and any(
+                    c.dep_ == "aux" and c.lower_ in self.cues.modal_hypothetical
+                    for c in head.children
+                ):
+                    return "hypothetical"
+                break
+            tok = head
+        return None
+
+    # -------------------------------------------------------------------- the sentence
+
+    def code_sentence(self, sent: Any, ctx: SentenceContext) -> list[Draft]:
+        def actorish(tok: Any) -> bool:
+            return self._actorish(tok, ctx)
+
+        candidates: list[list[Frame]] = []  # per trigger, its frames best first
+        consumed: set[int] = set()
+        for tok in sent:
+            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
+                frames = self.match_verb(tok, actorish)
+                if frames:
+                    candidates.append(frames)
+                    consumed.update(t.i for t in frames[0].literals)
+        for tok in sent:
+            if tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed:
+                frames = self.match_noun(tok, actorish)
+                if frames:
+                    candidates.append(frames)
+        decided: list[tuple[list[Frame], str]] = []
+        for frames in candidates:
+            first = frames[0]
+            reason, kind = self.modality(first)
+            if reason is not None:
+                ctx.say(f"  drop '{first.trigger.text}' ({first.pattern.rule}): {reason}")
+                continue
+            if kind != "act":
+                gov = first.governor.text if first.governor is not None else "future tense"
+                kept = []
+                for f in frames:
+                    new = transform_code(kind, f.code)
+                    if new is not None:
+                        f.notes.append(f"{kind} via '{gov}': {f.code} -> {new}")
+                        f.code, f.governor = new, first.governor
+                        kept.append(f)
+                if not kept:
+                    ctx.say(
+                        f"  drop '{first.trigger.text}' ({first.pattern.rule}): {kind} of "
+                        "a conflict act"
+                    )
+                    continue
+                frames = kept
+            decided.append((frames, kind))
+        # actions under a governing verb first: a governor whose action was coded there
+        # ("urged Iran to release") is not coded again on its own
+        decided.sort(key=lambda d: d[0][0].governor is None)
+        folded: set[int] = set()
+        drafts: list[Draft] = []
+        for frames, kind in decided:
+            trigger = frames[0].trigger
+            if trigger.i in folded:
+                ctx.say(f"  skip '{trigger.text}': it governs another action, coded there")
+                continue
+            for f in frames:  # the next pattern when one finds no actors
+                found = self._drafts(f, kind, ctx)
+                if found:
+                    drafts += found
+                    if f.governor is not None:
+                        folded.add(f.governor.i)
+                    break
+        return _dedupe(drafts)
+
+    def _looks_actor(self, tok: Any) -> bool:
+        return (
+            tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+            or tok.pos_
+            in (
+                "PROPN",
+                "PRON",
+            )
+            or self.resolver.roles.is_role_word(tok)
+        )
+
+    def _actorish(self, tok: Any, ctx: SentenceContext) -> bool:
+        """A cheap test: could this phrase be an actor (before resolving it)?"""
+        for t in conjuncts(tok):
+            near = [t, *(c for c in t.children if c.dep_ in ("poss", "compound", "amod"))]
+            for c in near:
+                if c.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or c.i in ctx.matches:
+                    return True
+            if t.pos_ == "PRON" or self.resolver.roles.is_role_word(t):
+                return True
+        return False
+
+    def _drafts(self, f: Frame, kind: str, ctx: SentenceContext) -> list[Draft]:
+        trig = f.trigger
+        light = None
+        if f.source is None:
+            if f.pattern.kind == "verb":
+                src_tok, how = self.subject(trig)
+            else:
+                src_tok, how, light = self.noun_source(trig, f)
+            f.source, f.source_how = src_tok, how
+        target_tok = f.target
+        if f.pattern.has_source_slot and target_tok is None and f.pattern.kind == "verb":
+            # "receive aid from $S": the subject is the one who receives
+            for c in trig.children:
+                if c.dep_ in _SUBJECT_DEPS:
+                    target_tok = c
+        if kind in ("appeal", "demand") and f.governor is not None:
+            addressee = self._addressee(f.governor)
+            if addressee is not None:
+                target_tok = addressee
+                src_tok, _how = self.subject(f.governor)
+                f.source, f.source_how = src_tok, "subject of " + f.governor.text
+            elif target_tok is None:
+                target_tok = f.source  # "demanded that Russia withdraw": Russia is the target
+                src_tok, _how = self.subject(f.governor)
+                f.source, f.source_how = src_tok, "subject of " + f.governor.text
+        if f.source is None and target_tok is not None and self.cues.reciprocal(f.pattern.code):
+            # "the videoconference between Xi and Putin": the parties act on each other
+            parties = self._mentions(target_tok, ctx)
+            if len(parties) > 1:
+                f.source_how = "mutual parties"
+                return self._emit(f, kind, parties, [], light, ctx)
+        needs_target = f.pattern.has_target_slot and not f.mutual_only
+        if f.source is None:
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no source ({f.source_how})")
+            return []
+        if f.mutual_only and len(conjuncts(f.source)) < 2:
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
+            return []
+        if f.source.lower_ in _REFLEXIVES or (
+            target_tok is not None and target_tok.lower_ in _REFLEXIVES
+        ):
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): reflexive ('themselves')")
+            return []
+        sources = self._mentions(f.source, ctx)
+        if not sources:
+            ctx.say(
+                f"  drop '{trig.text}' ({f.pattern.rule}): source '{f.source.text}' is not an actor"
+            )
+            return []
+        targets: list[Mention] = []
+        if target_tok is not None:
+            targets = self._mentions(target_tok, ctx)
+            if not targets and needs_target:
+                targets = self._anaphoric_target(target_tok, ctx)
+            if not targets and needs_target:
+                # "condemned the attack": the event stands, its target is not a known actor
+                targets = [self.resolver.unresolved(target_tok, ctx.offset)]
+        elif needs_target:
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target")
+            return []
+        return self._emit(f, kind, sources, targets, light, ctx)
+
+    def _emit(
+        self,
+        f: Frame,
+        kind: str,
+        sources: list[Mention],
+        targets: list[Mention],
+        light: Any,
+        ctx: SentenceContext,
+    ) -> list[Draft]:
+        trig = f.trigger
+        trig_toks = (
+            [trig]
+            + ([f.governor] if f.governor is not None else [])
+            + ([light] if light is not None else [])
+        )
+        t_start = min(t.idx for t in trig_toks)
+        t_end = max(t.idx + len(t.text) for t in trig_toks)
+        trigger_text = trig.doc.text[t_start:t_end] if len(trig_toks) > 1 else trig.text
+        pairs: list[tuple[Mention, Mention | None]] = []
+        if targets:
+            pairs = [(s, t) for s in sources for t in targets if not _same_actor(s, t)]
+        elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
+            pairs = [(s, t) for s in sources for t in sources if s is not t]
+            f.notes.append("reciprocal: compound subject")
+        else:
+            pairs = [(s, None) for s in sources]
+        out = []
+        for s, t in pairs:
+            conf = _confidence(f, s, t, kind)
+            notes = tuple(
+                f.notes + [f"source {f.source_how}: {s.how}"] + ([f"target: {t.how}"] if t else [])
+            )
+            out.append(
+                Draft(
+                    f.code,
+                    s,
+                    t,
+                    ctx.offset + t_start,
+                    ctx.offset + t_end,
+                    trigger_text,
+                    f.pattern.rule,
+                    conf,
+                    notes,
+                )
+            )
+            ctx.say(
+                f"  code {f.code} '{trigger_text}' ({f.pattern.rule}): "
+                f"{s.actor.text} [{s.actor.code}] -> "
+                f"{(t.actor.text + ' [' + str(t.actor.code) + ']') if t else '-'}"
+                + (f"; {'; '.join(f.notes)}" if f.notes else "")
+            )
+        return out
+
+    def _mentions(self, head: Any, ctx: SentenceContext) -> list[Mention]:
+        """The actors of a phrase and of the phrases coordinated with it."""
+        out: list[Mention] = []
+        for tok in conjuncts(head):
+            m = self.resolver.resolve(
+                tok, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+            )
+            if m is None:
+                # "Putin's claim", "the government of Iraq": the owner is the actor
+                for c in tok.children:
+                    if c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ == "of"):
+                        inner = (
+                            c
+                            if c.dep_ == "poss"
+                            else next((g for g in c.children if g.dep_ == "pobj"), None)
+                        )
+                        if inner is not None:
+                            m = self.resolver.resolve(
+                                inner, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+                            )
+                            if m is not None:
+                                break
+            if m is not None:
+                out.append(m)
+        return out
+
+    def _anaphoric_target(self, tok: Any, ctx: SentenceContext) -> list[Mention]:
+        """'rejected that demand': the maker of the demand mentioned just before."""
+        if tok.lemma_.lower() not in _PROPOSAL_NOUNS:
+            return []
+        if not any(
+            c.dep_ == "det" and c.lower_ in ("that", "this", "the", "these", "those")
+            for c in tok.children
+        ):
+            return []
+        for s_idx, code_, actor in reversed(ctx.memory.events):
+            if ctx.sent_index - s_idx > 2:
+                break
+            if code_[:2] in ("02", "03", "10"):
+                m = Mention(
+                    Actor(
+                        tok.text,
+                        actor.code,
+                        actor.country,
+                        ctx.offset + tok.idx,
+                        ctx.offset + tok.idx + len(tok.text),
+                    ),
+                    "person",
+                    tok.i,
+                    f"'{tok.text}' made by {actor.text}",
+                    coreferent=True,
+                )
+                return [m]
+        return []
+
+
+def _mutual_variant(pattern: Pattern) -> Pattern | None:
+    """'share information with $T' without its 'with $T', for "X and Y agreed to share
+    information" (a mutual action whose parties are the compound subject)."""
+    els = pattern.elements
+    if len(els) >= 2 and els[-1].slot == "T" and els[-2].words & {"with", "between", "among"}:
+        return dataclasses.replace(pattern, elements=els[:-2])
+    return None
+
+
+def _rank(frames: list[tuple[bool, Frame]]) -> list[Frame]:
+    """Frames whose slots hold actor-like phrases first; then by pattern specificity (the
+    patterns arrive most specific first, and sorting is stable)."""
+    return [f for _ok, f in sorted(frames, key=lambda x: not x[0])]
+
+
+_REFLEXIVES = frozenset(
+    "itself themselves himself herself ourselves myself yourself yourselves".split()
+)
+
+_PROPOSAL_NOUNS = frozenset(
+    "demand request proposal offer plan call ultimatum initiative idea bid appeal "
+    "condition terms suggestion".split()
+)
+
+
+def _same_actor(a: Mention, b: Mention) -> bool:
+    if a.actor.start == b.actor.start and a.actor.end == b.actor.end:
+        return True
+    return a.actor.code is not None and a.actor.code == b.actor.code and a.kind == b.kind
+
+
+def _confidence(f: Frame, s: Mention, t: Mention | None, kind: str) -> float:
+    conf = 0.55
+    conf += 0.15 if s.actor.code else -0.15
+    if t is not None:
+        conf += 0.1 if t.actor.code else -0.1
+    conf += 0.05 * min(f.pattern.specificity, 2)
+    if s.coreferent or (t is not None and t.coreferent):
+        conf -= 0.1
+    if kind != "act":
+        conf -= 0.05
+    if f.pattern.kind == "noun":
+        conf -= 0.05
+    return round(min(0.99, max(0.05, conf)), 2)
+
+
+def _dedupe(drafts: list[Draft]) -> list[Draft]:
+    best: dict[tuple[Any, ...], Draft] = {}
+    for d in drafts:
+        key = (
+            d.code[:2],
+            d.source.actor.start,
+            d.source.actor.code,
+            d.target.actor.start if d.target else None,
+            d.target.actor.code if d.target else None,
+        )
+        if key not in best or d.confidence > best[key].confidence:
+            best[key] = d
+    kept = list(best.values())
+    kept.sort(key=lambda d: (d.trigger_start, d.source.actor.start))
+    return kept

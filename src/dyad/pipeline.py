@@ -1,0 +1,252 @@
+"""Article -> list[Event]: the core, and the spaCy component "dyad".
+
+    coder = dyad.load()
+    events = coder.code_text("Russian troops shelled Kharkiv.", date="2022-03-07")
+    for article, events in coder.code_articles(articles): ...
+
+The model and lexicons load once per process (`Coder.load` caches by options).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from dyad.actors import ActorResolver, ArticleMemory, Mention
+from dyad.coder import Coder as SentenceCoder
+from dyad.coder import Cues, Draft, SentenceContext, builtin_cues
+from dyad.errors import UsageError
+from dyad.lexicon import load_lexicon
+from dyad.lexicon.patterns import ActionLexicon, builtin_actions, load_actions
+from dyad.nlp import load_nlp
+from dyad.ontology import event_type
+from dyad.records import Actor, Article, Event, Trigger, make_event_id
+
+
+def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
+    """Accept ISO dates (and datetimes), YYYYMMDD, or a date; UsageError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 8 and text.isdigit():
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise UsageError(f"{what} {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@dataclass
+class SentenceTrace:
+    """What --explain prints for one sentence."""
+
+    index: int
+    text: str
+    actors: list[str]
+    lines: list[str]
+
+
+class Coder:
+    """The whole coder: spaCy pipeline + actor resolver + sentence coder."""
+
+    _cache: ClassVar[dict[tuple[Any, ...], Coder]] = {}
+
+    def __init__(
+        self, nlp: Any, actions: ActionLexicon, resolver: ActorResolver, cues: Cues
+    ) -> None:
+        self.nlp = nlp
+        self.actions = actions
+        self.resolver = resolver
+        self.cues = cues
+        self.sentence_coder = SentenceCoder(actions, resolver, cues)
+
+    @classmethod
+    def load(
+        cls,
+        model: str | None = None,
+        actors: Iterable[str | Path] = (),
+        patterns: Iterable[str | Path] = (),
+    ) -> Coder:
+        key = (model, tuple(map(str, actors)), tuple(map(str, patterns)))
+        if key not in cls._cache:
+            nlp = load_nlp(model)
+            lexicon = load_lexicon(actors)
+            actions = load_actions(patterns) if key[2] else builtin_actions()
+            cls._cache[key] = cls(nlp, actions, ActorResolver(lexicon, nlp), builtin_cues())
+        return cls._cache[key]
+
+    # ------------------------------------------------------------------ public API
+
+    def code_text(
+        self, text: str, date: str | dt.date | None = None, article_id: str = "text"
+    ) -> list[Event]:
+        """Code one text; ``date`` anchors event dates (the article date)."""
+        article = Article(id=article_id, text=text, date=parse_date(date))
+        return self.code_article(article)
+
+    def code_article(
+        self, article: Article, explain: list[SentenceTrace] | None = None
+    ) -> list[Event]:
+        doc = self.nlp(article.text)
+        return self.code_doc(doc, article, explain)
+
+    def code_articles(
+        self, articles: Iterable[Article], batch_size: int = 32
+    ) -> Iterator[tuple[Article, list[Event]]]:
+        """Stream (article, events) pairs; spaCy parses in batches."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield article, self.code_doc(doc, article)
+
+    # ------------------------------------------------------------------ the core
+
+    def code_doc(
+        self, doc: Any, article: Article, explain: list[SentenceTrace] | None = None
+    ) -> list[Event]:
+        """The pure core: a parsed article in, its events out."""
+        matches = self.resolver.index(doc)
+        memory = ArticleMemory()
+        events: list[Event] = []
+        date = article.date.isoformat() if article.date else None
+        for si, sent in enumerate(doc.sents):
+            lines: list[str] | None = [] if explain is not None else None
+            ctx = SentenceContext(matches, memory, article.date, si, 0, lines)
+            seen = [
+                f"{m.actor.text} [{m.actor.code or '?'}] ({m.how})"
+                for m in self._remember_actors(sent, ctx)
+            ]
+            drafts = self.sentence_coder.code_sentence(sent, ctx)
+            for d in drafts:
+                memory.events.append((si, d.code, d.source.actor))
+                events.append(self._event(d, article, si, sent.text, date))
+            if explain is not None and lines is not None:
+                explain.append(SentenceTrace(si, sent.text, seen, lines))
+        return events
+
+    def find_actors(self, text: str, date: str | dt.date | None = None) -> list[Mention]:
+        """Every actor mention of a text, resolved as the coder sees it (for lookups)."""
+        day = parse_date(date)
+        doc = self.nlp(text)
+        matches = self.resolver.index(doc)
+        memory = ArticleMemory()
+        found: list[Mention] = []
+        for si, sent in enumerate(doc.sents):
+            found += self._remember_actors(sent, SentenceContext(matches, memory, day, si))
+        return found
+
+    def _remember_actors(self, sent: Any, ctx: SentenceContext) -> list[Mention]:
+        """Resolve every actor-like phrase head once so later pronouns can point back."""
+        heads: dict[int, Any] = {}
+        spans = [
+            sent.doc[m.start : m.end]
+            for m in {
+                id(m): m for i, m in ctx.matches.items() if sent.start <= i < sent.end
+            }.values()
+        ]
+        spans += [e for e in sent.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")]
+        roles = self.resolver.roles
+        for tok in sent:
+            # role nouns ("protesters", "the defence minister") and names seen before
+            if (tok.pos_ == "NOUN" and roles.is_role_word(tok)) or (
+                tok.pos_ == "PROPN" and tok.text in ctx.memory.names
+            ):
+                spans.append(sent.doc[tok.i : tok.i + 1])
+        for span in spans:
+            head = span.root
+            # climb to the head of the phrase ("Joe" -> "Biden", "Russian" -> "troops")
+            while head.dep_ in ("compound", "flat", "amod") and head.head.i != head.i:
+                head = head.head
+            heads[head.i] = head
+        found: list[Mention] = []
+        for i in sorted(heads):
+            mention = self.resolver.resolve(
+                heads[i], ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+            )
+            if mention is not None:
+                ctx.memory.remember(ctx.sent_index, mention)
+                found.append(mention)
+        return found
+
+    @staticmethod
+    def _event(d: Draft, article: Article, si: int, sentence: str, date: str | None) -> Event:
+        et = event_type(d.code)
+        src: Actor = d.source.actor
+        tgt: Actor | None = d.target.actor if d.target else None
+        return Event(
+            event_id=make_event_id(
+                article.id,
+                si,
+                d.trigger_start,
+                d.code,
+                src.code,
+                tgt.code if tgt else None,
+                src.start,
+                tgt.start if tgt else None,
+            ),
+            article_id=article.id,
+            sentence_index=si,
+            sentence=sentence,
+            date=date,
+            event_code=d.code,
+            root_code=et.root,
+            quad_class=et.quad_class,
+            goldstein=et.goldstein,
+            plover=et.plover,
+            source=src,
+            target=tgt,
+            trigger=Trigger(d.trigger_text, d.trigger_start, d.trigger_end),
+            location=None,
+            confidence=d.confidence,
+            rule=d.rule,
+            notes=d.notes,
+        )
+
+
+# ---------------------------------------------------------------------- spaCy component
+
+
+class DyadComponent:
+    """`nlp.add_pipe("dyad")`: sets ``doc._.events`` (dates from ``doc._.dyad_date``)."""
+
+    def __init__(self, nlp: Any, name: str, actors: list[str], patterns: list[str]) -> None:
+        from spacy.tokens import Doc
+
+        for ext in ("events", "dyad_date"):
+            if not Doc.has_extension(ext):
+                Doc.set_extension(ext, default=None)
+        lexicon = load_lexicon(actors)
+        actions = load_actions(patterns) if patterns else builtin_actions()
+        self.coder = Coder(nlp, actions, ActorResolver(lexicon, nlp), builtin_cues())
+        self.name = name
+
+    def __call__(self, doc: Any) -> Any:
+        date = parse_date(doc._.dyad_date)
+        article = Article(id=str(doc.user_data.get("id", "doc")), text=doc.text, date=date)
+        doc._.events = self.coder.code_doc(doc, article)
+        return doc
+
+
+def make_dyad_component(
+    nlp: Any, name: str, actors: list[str], patterns: list[str]
+) -> DyadComponent:
+    return DyadComponent(nlp, name, actors, patterns)
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("dyad"):
+        Language.factory(
+            "dyad",
+            default_config={"actors": [], "patterns": []},
+        )(make_dyad_component)
+
+
+_register()

@@ -1,0 +1,211 @@
+"""The coder's general machinery, on real spaCy parses, with a small inline lexicon.
+
+The patterns here are test fixtures, so these tests pin the frames, passives, chains,
+compounds, reported speech and modality rules independently of the shipped lexicon.
+"""
+
+import pytest
+
+from dyad.coder import builtin_cues, transform_code
+from dyad.lexicon.patterns import build_action_lexicon, compile_pattern
+from dyad.pipeline import Coder
+
+PATTERNS = {
+    "verb": {
+        "190": ["attack $T", "invade $T"],
+        "040": ["meet with $T", "meet $T", "meet"],
+        "042": ["visit $T"],
+        "051": ["support $T", "praise $T"],
+        "0841": ["release $T"],
+        "163": ["impose sanctions on $T"],
+        "154": ["deploy troops"],
+        "120": ["reject $T"],
+        "073": ["send aid to $T"],
+        "070": ["receive aid from $S"],
+        "111": ["condemn $T"],
+        "112": ["accuse $T"],
+        "020": ["urge $T"],
+        "1823": ["kill $T"],
+        "172": ["crack down on $T"],
+        "087": ["pull out of $T"],
+    },
+    "noun": {
+        "190": ["invasion of $T", "attack on $T"],
+        "195": ["air strike on|against $T"],
+        "046": ["talk with $T"],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def mini(coder):
+    pats = [
+        compile_pattern(t, code, kind, "test")
+        for kind, codes in PATTERNS.items()
+        for code, ts in codes.items()
+        for t in ts
+    ]
+    return Coder(coder.nlp, build_action_lexicon(pats), coder.resolver, builtin_cues())
+
+
+def run(mini, text, date="2022-03-01"):
+    return {
+        (e.source.code, e.event_code, e.target.code if e.target else None)
+        for e in mini.code_text(text, date=date)
+    }
+
+
+# ---------------------------------------------------------------- frames
+
+
+def test_subject_verb_object(mini):
+    assert run(mini, "Russia attacked Ukraine.") == {("RUS", "190", "UKR")}
+
+
+def test_verb_preposition_frame(mini):
+    assert ("USA", "040", "CHN") in run(mini, "The United States met with China on Monday.")
+
+
+def test_particle_and_preposition_frame(mini):
+    assert ("RUSMIL", "087", "UKR") in run(mini, "Russian troops pulled out of Ukraine.")
+    assert ("CHNGOV", "172", "CVL") in run(
+        mini, "The Chinese government cracked down on protesters."
+    )
+
+
+def test_literal_object_frame(mini):
+    assert ("EEC", "163", "RUS") in run(mini, "The EU imposed sanctions on Russia.")
+
+
+def test_one_actor_pattern(mini):
+    assert ("RUSGOV", "154", None) in run(
+        mini, "Putin deployed troops near the border.", "2021-12-15"
+    )
+
+
+def test_passive_with_agent(mini):
+    assert run(mini, "Ukraine was attacked by Russia.") == {("RUS", "190", "UKR")}
+
+
+def test_passive_literal_object(mini):
+    assert ("EEC", "163", "RUS") in run(mini, "Sanctions were imposed on Russia by the EU.")
+
+
+def test_passive_without_agent_codes_nothing(mini):
+    assert run(mini, "Ukraine was attacked on Monday.") == set()
+
+
+def test_source_slot_makes_subject_the_target(mini):
+    assert ("USA", "070", "UKR") in run(mini, "Ukraine received aid from the United States.")
+
+
+def test_relative_clause_subject(mini):
+    assert ("RUSMIL", "190", "UKR") in run(
+        mini, "Officials described Russian troops who attacked Ukraine as poorly supplied."
+    )
+
+
+# ---------------------------------------------------------------- chains
+
+
+def test_intent_chain_recodes_cooperation(mini):
+    assert ("DEU", "0333", "UKR") in run(mini, "Germany agreed to send aid to Ukraine.")
+
+
+def test_threat_chain_recodes_sanctions(mini):
+    assert ("EEC", "1312", "RUS") in run(mini, "The EU threatened to impose sanctions on Russia.")
+
+
+def test_appeal_chain_targets_the_addressee(mini):
+    events = run(mini, "China urged Russia to release the detained sailors.")
+    assert ("CHN", "0253", "RUS") in events
+    assert not any(code == "020" for _, code, _ in events)  # the governing verb is folded in
+
+
+def test_refused_cooperation_is_a_rejection(mini):
+    assert ("IRN", "1243", "GBR") in run(mini, "Iran refused to release the British tanker.")
+
+
+def test_vowed_attack_is_a_threat(mini):
+    assert ("PRK", "1384", "KOR") in run(mini, "North Korea vowed to attack South Korea.")
+
+
+def test_future_cooperation_is_an_intent(mini):
+    assert ("JPN", "0333", "UKR") in run(mini, "Japan will send aid to Ukraine.")
+
+
+def test_transform_table_follows_cameo():
+    assert transform_code("intent", "042") == "036"
+    assert transform_code("appeal", "0871") == "0256"
+    assert transform_code("demand", "084") == "1053"
+    assert transform_code("refuse", "046") == "125"
+    assert transform_code("threaten", "195") == "1384"
+    assert transform_code("threaten", "163") == "1312"
+    assert transform_code("refuse", "190") is None
+
+
+# ---------------------------------------------------------------- compounds, speech, nominal
+
+
+def test_compound_subject_meeting_is_reciprocal(mini):
+    events = run(mini, "Xi and Putin met in Beijing.", "2022-02-04")
+    assert {("CHNGOV", "040", "RUSGOV"), ("RUSGOV", "040", "CHNGOV")} <= events
+
+
+def test_compound_target_gives_one_event_per_actor(mini):
+    events = run(mini, "Russia condemned the United States and NATO.")
+    assert {("RUS", "111", "USA"), ("RUS", "111", "NAT")} <= events
+
+
+def test_compound_source_with_target(mini):
+    events = run(mini, "France and Germany praised Ukraine.")
+    assert {("FRA", "051", "UKR"), ("DEU", "051", "UKR")} <= events
+
+
+def test_reported_speech_codes_the_embedded_action(mini):
+    events = run(mini, "Ukraine said Russian forces attacked Kharkiv.")
+    assert ("RUSMIL", "190", "UKR") in events
+
+
+def test_reported_speech_pronoun_points_back(mini):
+    events = run(mini, "Russia said on Monday that it would invade Ukraine.")
+    assert ("RUS", "1384", "UKR") in events
+
+
+def test_nominal_event_with_possessor(mini):
+    assert ("RUS", "190", "UKR") in run(mini, "Russia's invasion of Ukraine shocked Europe.")
+
+
+def test_nominal_event_with_light_verb(mini):
+    assert ("ISR", "195", "LBN") in run(mini, "Israel launched air strikes on Lebanon.")
+    assert ("TUR", "046", "GRC") in run(mini, "Turkey held talks with Greece.")
+
+
+# ---------------------------------------------------------------- modality
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia did not attack Ukraine.",  # negated
+        "Russia never attacked Ukraine.",
+        "Russia could attack Ukraine.",  # hypothetical
+        "If Russia attacks Ukraine, sanctions will follow.",  # conditional
+        "Russia denied attacking Ukraine.",  # denied
+        "Russia denies intending to invade Ukraine.",
+        "Did Russia attack Ukraine?",  # question
+        "Russia and China almost went to war, and Russia nearly attacked China.",
+        "An invasion of Ukraine would be disastrous, Britain said.",  # hypothetical noun
+        "Analysts discussed the possibility of a Russian invasion of Ukraine.",
+        "Russia refused to attack Ukraine.",
+        "Russia avoided attacking Ukraine.",
+    ],
+)
+def test_unreal_actions_are_not_coded(mini, text):
+    assert not any(code[:2] == "19" for _, code, _ in run(mini, text))
+
+
+def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
+    events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
+    assert ("UKR", "112", "RUS") in events
+    assert not any(code == "190" for _, code, _ in events)
