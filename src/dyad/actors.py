@@ -246,12 +246,12 @@ class RoleTable:
 
     def is_role_word(self, tok: Any) -> bool:
         """Whether some role phrase ends in this word."""
-        return tok.lower_ in self.by_last or tok.lemma_.lower() in self.by_last
+        return any(form in self.by_last for form in _forms(tok))
 
     def role_ending_at(self, tokens: list[Any], i: int) -> tuple[str, int] | None:
         """The role of the longest phrase ending at tokens[i] and how many words it spans."""
         tok = tokens[i]
-        for last in {tok.lower_, tok.lemma_.lower()}:
+        for last in _forms(tok):
             for words, role in self.by_last.get(last, ()):
                 n = len(words)
                 if n - 1 > i:
@@ -261,6 +261,20 @@ class RoleTable:
                 if all(w in (a, b) for w, a, b in zip(words[:-1], prev, prev_lem, strict=True)):
                     return role, n
         return None
+
+
+def _forms(tok: Any) -> tuple[str, ...]:
+    """The word, its lemma and a plain singular: the tagger calls a sentence-initial
+    "Rebels" a proper noun, whose lemma keeps the plural."""
+    low = tok.lower_
+    forms = [low, tok.lemma_.lower()]
+    if low.endswith("ies"):
+        forms.append(low[:-3] + "y")
+    elif low.endswith("es"):
+        forms += [low[:-2], low[:-1]]
+    elif low.endswith("s"):
+        forms.append(low[:-1])
+    return tuple(dict.fromkeys(forms))
 
 
 # ------------------------------------------------------------------------------ the resolver
@@ -375,6 +389,34 @@ class ActorResolver:
                 span = np_tokens(head)
                 mention = _with_span(inner, span, offset, head.doc)
         return mention
+
+    def split_coordinated(
+        self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
+    ) -> list[Mention]:
+        """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV: one mention per
+        coordinated national adjective, each with the phrase's role."""
+        first = next((c for c in head.children if c.dep_ == "amod" and c.i in matches), None)
+        code, country = mention.actor.code, mention.actor.country
+        if first is None or not code or not country or not code.startswith(country):
+            return [mention]
+        role = code[len(country) :]
+        out = [mention]
+        for adj in conjuncts(first)[1:]:
+            m = matches.get(adj.i)
+            entry = m.pick(day) if m is not None else None
+            if entry is None or entry.kind not in ("adjective", "country") or not entry.country:
+                continue
+            a = mention.actor
+            out.append(
+                Mention(
+                    Actor(a.text, entry.country + role, entry.country, a.start, a.end),
+                    mention.kind,
+                    mention.head,
+                    f"{mention.how}; coordinated '{adj.text}'",
+                    mention.plural,
+                )
+            )
+        return out
 
     def unresolved(self, head: Any, offset: int = 0) -> Mention:
         """A target phrase that is not a known actor ("the attack", "the legislation"): the

@@ -114,6 +114,9 @@ _BY_CODE: dict[str, dict[str, str]] = {
         "086": "0255",
         "087": "0256",
         "0871": "0256",
+        "0872": "0256",
+        "0873": "0256",
+        "0874": "0256",
         "045": "028",
         "046": "026",
     },
@@ -140,6 +143,9 @@ _BY_CODE: dict[str, dict[str, str]] = {
         "086": "1055",
         "087": "1056",
         "0871": "1056",
+        "0872": "1056",
+        "0873": "1056",
+        "0874": "1056",
         "045": "108",
         "046": "106",
     },
@@ -165,6 +171,9 @@ _BY_CODE: dict[str, dict[str, str]] = {
         "086": "1245",
         "087": "1246",
         "0871": "1246",
+        "0872": "1246",
+        "0873": "1246",
+        "0874": "1246",
         "045": "126",
         "046": "125",
     },
@@ -195,23 +204,23 @@ _GENERIC = {"intent": "030", "appeal": "020", "demand": "100", "refuse": "120", 
 
 def transform_code(frame: str, code: str) -> str | None:
     """The code of ``code`` under a governing verb of kind ``frame``; None drops the act."""
-    root = code[:2]
-    conflict = int(root) >= 9
-    if frame == "intent" and conflict:
-        frame = "threaten"  # "vowed to retaliate" is a threat
-    if frame == "refuse" and conflict:
-        return None  # "refused to attack": no attack
-    if frame == "threaten" and not conflict:
-        return _BY_CODE["threaten"].get(code) or "130"
+    root = int(code[:2])
+    if frame == "intent":
+        if 9 <= root <= 13:
+            return code  # "will investigate": the stated verbal act itself
+        if root >= 14:
+            frame = "threaten"  # "vowed to retaliate" is a threat
+    if frame == "refuse":
+        if root == 1:
+            return "011"  # "declined to comment"
+        if root >= 9:
+            return None  # "refused to attack": nothing happened
+    if frame in ("appeal", "demand") and root >= 9:
+        return _GENERIC[frame]
     if code in _BY_CODE[frame]:
         return _BY_CODE[frame][code]
-    by_root = _BY_ROOT[frame]
-    if root in by_root:
-        mapped = by_root[root]
-        return code if mapped is None else mapped
-    if frame == "threaten" and int(root) >= 9 and int(root) <= 13:
-        return "130"
-    return _GENERIC[frame]
+    mapped = _BY_ROOT[frame].get(code[:2], _GENERIC[frame])
+    return code if mapped is None else mapped
 
 
 # ------------------------------------------------------------------------------ cues
@@ -234,9 +243,14 @@ class Cues:
     light_verbs: frozenset[str]
     reciprocal_roots: frozenset[str]
     reciprocal_codes: frozenset[str]
+    actor_target: frozenset[str]
 
     def reciprocal(self, code: str) -> bool:
         return code in self.reciprocal_codes or code[:2] in self.reciprocal_roots
+
+    def needs_actor_target(self, code: str) -> bool:
+        """Codes whose target must be an actor ("met the deadline" is no meeting)."""
+        return code in self.actor_target or code[:2] in self.actor_target
 
 
 @cache
@@ -267,6 +281,7 @@ def parse_cues(path: str, text: str) -> Cues:
         "light_verbs",
         "reciprocal_roots",
         "reciprocal_codes",
+        "actor_target",
     ]
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping of cue lists")
@@ -372,16 +387,10 @@ class Coder:
         frames: list[tuple[bool, Frame]] = []
         for pattern in pats or ():
             mods: list[Any] = []
+            modifiers = _modifiers(noun)
             for words in pattern.before:
                 hit = next(
-                    (
-                        c
-                        for c in noun.children
-                        if c.dep_ in ("amod", "compound", "nmod")
-                        and c not in mods
-                        and _matches_word(c, words)
-                    ),
-                    None,
+                    (c for c in modifiers if c not in mods and _matches_word(c, words)), None
                 )
                 if hit is None:
                     break
@@ -757,18 +766,15 @@ class Coder:
             return self._actorish(tok, ctx)
 
         candidates: list[list[Frame]] = []  # per trigger, its frames best first
-        consumed: set[int] = set()
         for tok in sent:
             if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
                 frames = self.match_verb(tok, actorish)
-                if frames:
-                    candidates.append(frames)
-                    consumed.update(t.i for t in frames[0].literals)
-        for tok in sent:
-            if tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed:
+            elif tok.pos_ in ("NOUN", "PROPN"):
                 frames = self.match_noun(tok, actorish)
-                if frames:
-                    candidates.append(frames)
+            else:
+                continue
+            if frames:
+                candidates.append(frames)
         decided: list[tuple[list[Frame], str]] = []
         for frames in candidates:
             first = frames[0]
@@ -795,18 +801,23 @@ class Coder:
             decided.append((frames, kind))
         # actions under a governing verb first: a governor whose action was coded there
         # ("urged Iran to release") is not coded again on its own
-        decided.sort(key=lambda d: d[0][0].governor is None)
+        # verbs before nouns ("imposed sanctions" is one verb frame, not also a noun one)
+        decided.sort(key=lambda d: (d[0][0].governor is None, d[0][0].pattern.kind == "noun"))
         folded: set[int] = set()
+        used: set[int] = set()
         drafts: list[Draft] = []
         for frames, kind in decided:
             trigger = frames[0].trigger
             if trigger.i in folded:
                 ctx.say(f"  skip '{trigger.text}': it governs another action, coded there")
                 continue
+            if trigger.i in used:
+                continue  # a word of a frame already coded
             for f in frames:  # the next pattern when one finds no actors
                 found = self._drafts(f, kind, ctx)
                 if found:
                     drafts += found
+                    used.update(t.i for t in f.literals)
                     if f.governor is not None:
                         folded.add(f.governor.i)
                     break
@@ -855,8 +866,9 @@ class Coder:
                 target_tok = addressee
                 src_tok, _how = self.subject(f.governor)
                 f.source, f.source_how = src_tok, "subject of " + f.governor.text
-            elif target_tok is None:
-                target_tok = f.source  # "demanded that Russia withdraw": Russia is the target
+            elif f.source is not None:
+                # "demanded that Moscow release the journalist": Moscow is asked
+                target_tok = f.source
                 src_tok, _how = self.subject(f.governor)
                 f.source, f.source_how = src_tok, "subject of " + f.governor.text
         if f.source is None and target_tok is not None and self.cues.reciprocal(f.pattern.code):
@@ -869,9 +881,6 @@ class Coder:
         if f.source is None:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no source ({f.source_how})")
             return []
-        if f.mutual_only and len(conjuncts(f.source)) < 2:
-            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
-            return []
         if f.source.lower_ in _REFLEXIVES or (
             target_tok is not None and target_tok.lower_ in _REFLEXIVES
         ):
@@ -883,6 +892,9 @@ class Coder:
                 f"  drop '{trig.text}' ({f.pattern.rule}): source '{f.source.text}' is not an actor"
             )
             return []
+        if f.mutual_only and len(sources) < 2:
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
+            return []
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -893,6 +905,24 @@ class Coder:
                 targets = [self.resolver.unresolved(target_tok, ctx.offset)]
         elif needs_target:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target")
+            return []
+        if (
+            targets
+            and f.code[:2] in ("01", "04")
+            and all(t.actor.code in ("MED", "JRN") for t in targets)
+        ):
+            # "told reporters", "briefed journalists": the press is the audience, not a party
+            ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): the press is only the audience")
+            return []
+        if (
+            targets
+            and all(t.kind == "thing" for t in targets)
+            and self.cues.needs_actor_target(f.code)
+        ):
+            ctx.say(
+                f"  drop '{trig.text}' ({f.pattern.rule}): target "
+                f"'{targets[0].actor.text}' is not an actor"
+            )
             return []
         return self._emit(f, kind, sources, targets, light, ctx)
 
@@ -917,6 +947,10 @@ class Coder:
         pairs: list[tuple[Mention, Mention | None]] = []
         if targets:
             pairs = [(s, t) for s in sources for t in targets if not _same_actor(s, t)]
+            if not pairs:
+                ctx.say(
+                    f"  drop '{trig.text}' ({f.pattern.rule}): source and target are the same actor"
+                )
         elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
             pairs = [(s, t) for s in sources for t in sources if s is not t]
             f.notes.append("reciprocal: compound subject")
@@ -972,7 +1006,7 @@ class Coder:
                             if m is not None:
                                 break
             if m is not None:
-                out.append(m)
+                out += self.resolver.split_coordinated(tok, m, ctx.matches, ctx.day)
         return out
 
     def _anaphoric_target(self, tok: Any, ctx: SentenceContext) -> list[Mention]:
@@ -1003,6 +1037,13 @@ class Coder:
                 )
                 return [m]
         return []
+
+
+def _modifiers(noun: Any) -> list[Any]:
+    """Words modifying a noun, and their own modifiers: "war crimes investigation"."""
+    deps = ("amod", "compound", "nmod")
+    first = [c for c in noun.children if c.dep_ in deps]
+    return first + [g for c in first for g in c.children if g.dep_ in deps]
 
 
 def _mutual_variant(pattern: Pattern) -> Pattern | None:

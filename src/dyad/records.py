@@ -129,14 +129,29 @@ EVENT_FIELDS: tuple[str, ...] = (
 )
 
 
-def make_event_id(article_id: str, sentence_index: int, trigger_start: int, code: str,
-                  source_code: str | None, target_code: str | None, source_start: int,
-                  target_start: int | None) -> str:
+def make_event_id(
+    article_id: str,
+    sentence_index: int,
+    trigger_start: int,
+    code: str,
+    source_code: str | None,
+    target_code: str | None,
+    source_start: int,
+    target_start: int | None,
+) -> str:
     """A stable id: the same article coded twice gives the same event ids."""
     key = "\x1f".join(
         str(x)
-        for x in (article_id, sentence_index, trigger_start, code, source_code,
-                  target_code, source_start, target_start)
+        for x in (
+            article_id,
+            sentence_index,
+            trigger_start,
+            code,
+            source_code,
+            target_code,
+            source_start,
+            target_start,
+        )
     )
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 

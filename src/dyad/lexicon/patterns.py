@@ -36,7 +36,7 @@ PREPOSITIONS = frozenset(
     "until upon via with within without".split()
 )
 
-_WORD_RE = re.compile(r"^[a-z][a-z'\-]*(\|[a-z][a-z'\-]*)*$")
+_WORD_RE = re.compile(r"^[a-z][a-z']*(\|[a-z][a-z']*)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,11 @@ def compile_pattern(text: str, code: str, kind: str, source_file: str) -> Patter
     if not words:
         raise fail("empty pattern")
     for w in words:
+        if "-" in w:
+            raise fail(
+                f"{w!r}: the tokenizer splits hyphenated words; write the unhyphenated "
+                "form ('ceasefire') or the head word alone"
+            )
         if w not in ("$T", "$S") and not _WORD_RE.match(w):
             raise fail(f"bad word {w!r} (lower-case words, alternatives with |, slots $T/$S)")
     if sum(w == "$T" for w in words) > 1 or sum(w == "$S" for w in words) > 1:

@@ -62,6 +62,5 @@ def quad_of_root(root: str) -> int:
     raise ValueError(f"not a CAMEO root: {root!r}")
 
 
-
 def root_name(root: str) -> str:
     return event_type(root).name
