@@ -34,10 +34,13 @@ def test_examples_are_coded(coder, path):
     for ex in examples:
         events = coder.code_text(ex["text"], date=str(ex.get("date") or "2020-01-01"))
         if not _hit(events, ex):
-            got = [(e.source.code, e.event_code, e.target.code if e.target else None)
-                   for e in events]
-            misses.append(f"{ex['text']!r}: want {ex.get('source')} {ex['code']} "
-                          f"{ex.get('target')}, got {got}")
+            got = [
+                (e.source.code, e.event_code, e.target.code if e.target else None) for e in events
+            ]
+            misses.append(
+                f"{ex['text']!r}: want {ex.get('source')} {ex['code']} "
+                f"{ex.get('target')}, got {got}"
+            )
     rate = 1 - len(misses) / len(examples)
     assert rate >= MIN_EXACT, f"{rate:.2%} exact; misses:\n" + "\n".join(misses)
 

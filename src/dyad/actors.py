@@ -9,6 +9,7 @@ combines what it names with its role: "Russian troops" -> RUS + MIL = RUSMIL.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from dyad.records import Actor
 # Dependents that end a noun phrase: clauses, coordination, punctuation, appositions.
 _NP_STOP_DEPS = frozenset(
     "relcl acl advcl conj cc punct appos ccomp xcomp parataxis mark case dep prep advmod "
-    "neg aux auxpass npadvmod".split()
+    "neg aux auxpass npadvmod pcomp".split()
 )
 # Prepositional phrases kept inside a noun phrase: "the Ministry of Defence of Ukraine",
 # "a court in Bishkek", "officials from Iran".
@@ -285,6 +286,7 @@ class ArticleMemory:
     """What earlier sentences of the same article established (names, recent actors)."""
 
     names: dict[str, Mention] = field(default_factory=dict)  # "Riabkov" -> his mention
+    dateline_end: int = 0  # "MOSCOW, March 18 (Reuters) -": a place of filing, not an actor
     recent: list[tuple[int, Mention]] = field(default_factory=list)  # (sentence, mention)
     events: list[tuple[int, str, Actor]] = field(default_factory=list)  # (sentence, code, src)
 
@@ -292,6 +294,26 @@ class ArticleMemory:
         self.recent.append((sent_index, mention))
         if len(self.recent) > 60:
             del self.recent[:20]
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][\w.'’ -]{1,40}?(?:,\s*[\w.'’ ]{2,30}?){0,2})"
+    r"(?P<agency>\s*\([^)]{1,30}\))?\s*(?:--|—|–|-|:)\s"
+)
+
+
+def dateline_end(text: str) -> int:
+    """Where a wire dateline ("MOSCOW, March 18 (Reuters) - ") ends, or 0."""
+    m = _DATELINE.match(text[:90])
+    if m is None:
+        return 0
+    place = m.group("place")
+    first = place.split(",")[0].split()[0]
+    caps = first.isupper() and len(first) > 1
+    if caps or m.group("agency") or re.search(rf"\b({_MONTHS})[a-z]*\.? \d", place):
+        return m.end()
+    return 0
 
 
 def np_tokens(head: Any) -> list[Any]:
@@ -306,6 +328,8 @@ def np_tokens(head: Any) -> list[Any]:
                     continue
                 if child.lower_ != "of" and tok.ent_type_ == "PERSON":
                     continue  # "Karen Donfried in Moscow": where she was, not who she is
+                if not any(g.dep_ == "pobj" for g in child.children):
+                    continue  # "forces of carrying out": a clause, not a noun phrase
             elif child.dep_ in _NP_STOP_DEPS:
                 continue
             out.append(child)
@@ -346,6 +370,8 @@ class ActorResolver:
         offset: int = 0,
     ) -> Mention | None:
         """Resolve the noun phrase headed by ``head`` to an actor, or None."""
+        if head.idx < memory.dateline_end:
+            return None
         if head.pos_ == "PRON" or head.lower_ in _RELATIVE_PRONOUNS:
             if head.lower_ in _RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
                 # "the troops who attacked": the relative pronoun stands for the noun
@@ -496,7 +522,7 @@ class ActorResolver:
             if (
                 m is not None
                 and m not in np_matches
-                and all(j in in_np for j in range(m.start, m.end))
+                and all(j in in_np or doc[j].is_punct for j in range(m.start, m.end))
             ):
                 np_matches.append(m)
         plural = head.tag_ in ("NNS", "NNPS")
@@ -588,12 +614,30 @@ class ActorResolver:
         # 3. descriptors: a role noun plus a country / organisation inside the phrase
         role = self._role(tokens, head)
         base: GazMatch | None = None
+        owner_country: str | None = None  # "Assad's forces": the owner's country
         for m in sorted(np_matches, key=lambda m: abs(m.start - head.i)):
-            if m.pick(day).kind in ("person",):
+            if m.pick(day).kind == "person":
+                if (owner_country is None and doc[m.end - 1].dep_ == "poss") or (
+                    m.end < len(doc) and doc[m.end].dep_ == "case"
+                ):
+                    owner_country = m.pick(day).country
                 continue
             base = m
             break
         ent = head.ent_type_
+        if base is None and owner_country is not None and role is not None:
+            code = _combine(owner_country, "ELI" if former else role[0])
+            return self._mention(
+                tokens,
+                code,
+                owner_country,
+                "group" if plural else "org",
+                head,
+                f"owner's country {owner_country} + role '{role[1]}'",
+                plural,
+                offset,
+                memory,
+            )
         if base is not None:
             entry = base.pick(day)
             code = entry.code_on(day)

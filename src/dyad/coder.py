@@ -244,6 +244,7 @@ class Cues:
     reciprocal_roots: frozenset[str]
     reciprocal_codes: frozenset[str]
     actor_target: frozenset[str]
+    patient_nouns: frozenset[str]
 
     def reciprocal(self, code: str) -> bool:
         return code in self.reciprocal_codes or code[:2] in self.reciprocal_roots
@@ -282,6 +283,7 @@ def parse_cues(path: str, text: str) -> Cues:
         "reciprocal_roots",
         "reciprocal_codes",
         "actor_target",
+        "patient_nouns",
     ]
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping of cue lists")
@@ -371,20 +373,35 @@ class Coder:
         self.actions = actions
         self.resolver = resolver
         self.cues = cues
+        self._known_verbs = frozenset(actions.verbs) | cues.light_verbs | frozenset(cues.frames)
+        self._lemma_cache: dict[str, str] = {}
 
     # -------------------------------------------------------------------- matching
 
+    def lemma(self, tok: Any) -> str:
+        """The verb's lemma, repaired where the lemmatizer clipped it ('staged' -> 'stag',
+        'raped' -> 'rap'): a regular base form the lexicon knows wins over an unknown one."""
+        lemma = str(tok.lemma_).lower()
+        if lemma in self._known_verbs or tok.pos_ not in ("VERB", "AUX"):
+            return lemma
+        word = tok.lower_
+        cached = self._lemma_cache.get(word)
+        if cached is None:
+            cached = next((c for c in _base_forms(word) if c in self._known_verbs), lemma)
+            self._lemma_cache[word] = cached
+        return cached
+
     def match_verb(self, verb: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
         """Frames of the verb's patterns, best first (see _rank)."""
-        frames: list[tuple[bool, Frame]] = []
-        for pattern in self.actions.verbs.get(verb.lemma_.lower(), ()):
+        frames: list[tuple[int, Frame]] = []
+        for pattern in self.actions.verbs.get(self.lemma(verb), ()):
             frames += self._frames(pattern, verb, [verb], [], actorish)
         return _rank(frames)
 
     def match_noun(self, noun: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
         lemma = noun.lemma_.lower()
         pats = self.actions.nouns.get(lemma) or self.actions.nouns.get(noun.lower_)
-        frames: list[tuple[bool, Frame]] = []
+        frames: list[tuple[int, Frame]] = []
         for pattern in pats or ():
             mods: list[Any] = []
             modifiers = _modifiers(noun)
@@ -409,19 +426,19 @@ class Coder:
         anchors: list[Any],
         mods: list[Any],
         actorish: Callable[[Any], bool],
-    ) -> list[tuple[bool, Frame]]:
+    ) -> list[tuple[int, Frame]]:
         """The pattern's best structural match at ``trigger``, flagged by whether its slots
         hold actor-like phrases (several matches differ in which preposition they took)."""
         anchors = list(anchors)
         if trigger.dep_ == "acl":
             anchors.append(trigger.head)  # "aid sent to Ukraine": the noun is the object
-        fallback: tuple[bool, Frame] | None = None
-        mutual = _mutual_variant(pattern) if self.cues.reciprocal(pattern.code) else None
+        fallback: tuple[int, Frame] | None = None
+        variants = _mutual_variants(pattern) if self.cues.reciprocal(pattern.code) else []
         matches = itertools.chain(
             ((lit, sl, False) for lit, sl in self._matches(pattern, trigger, anchors, mods)),
-            (
-                (lit, sl, True)
-                for lit, sl in (self._matches(mutual, trigger, anchors, mods) if mutual else ())
+            *(
+                ((lit, sl, "T" not in sl) for lit, sl in self._matches(v, trigger, anchors, mods))
+                for v in variants
             ),
         )
         for literals, slots, mutual_only in matches:
@@ -431,8 +448,8 @@ class Coder:
                 frame.source, frame.source_how = slots["S"], "source slot"
             frame.target = slots.get("T")
             if all(actorish(t) for t in slots.values()):
-                return [(True, frame)]
-            fallback = fallback or (False, frame)
+                return [(0 if slots else 2, frame)]
+            fallback = fallback or (1, frame)
         return [fallback] if fallback else []
 
     def _matches(
@@ -599,12 +616,17 @@ class Coder:
                 return next((g for g in c.children if g.dep_ == "pobj"), None)
         return None
 
-    def noun_source(self, noun: Any, frame: Frame) -> tuple[Any, str, Any]:
+    def noun_source(self, noun: Any, frame: Frame, ctx: SentenceContext) -> tuple[Any, str, Any]:
         """Who carries out a nominal event: possessor, national adjective, 'by' phrase, or
-        the subject of a light verb. Returns (token, how, light verb or None)."""
+        the subject of a light verb. Returns (token, how, light verb or None). The
+        possessor of a patient noun is its target: "Navalny's arrest"."""
+        patient = self.lemma(noun) in self.cues.patient_nouns
         for c in noun.children:
             if c.dep_ == "poss" and c.i not in {t.i for t in frame.literals}:
-                return c, "possessor", None
+                if not patient:
+                    return c, "possessor", None
+                if frame.target is None:
+                    frame.target = c
         for c in noun.children:
             if c.dep_ == "prep" and c.lower_ == "by":
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
@@ -615,6 +637,7 @@ class Coder:
                 c.dep_ in ("amod", "compound", "nmod")
                 and c not in frame.literals
                 and (c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or c.pos_ == "PROPN")
+                and not self._is_place(c, ctx)
             ):
                 return c, "modifier", None
         verb = self.light_verb(noun)
@@ -624,15 +647,23 @@ class Coder:
                 return subj, f"subject of light verb '{verb.text}'", verb
         return None, "none", None
 
+    @staticmethod
+    def _is_place(tok: Any, ctx: SentenceContext) -> bool:
+        """'the Bucha massacre', 'the Paris attacks': a place names where, not who."""
+        m = ctx.matches.get(tok.i)
+        if m is not None:
+            return m.entries[0].kind in ("capital", "place")
+        return tok.ent_type_ in ("GPE", "LOC", "FAC")
+
     def light_verb(self, noun: Any) -> Any:
         """The verb that carries a nominal event: "launched strikes", "held talks",
         "sanctions were imposed", "agreed to a ceasefire"."""
         head = noun.head
         if noun.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB":
-            return head if head.lemma_.lower() in self.cues.light_verbs else None
+            return head if self.lemma(head) in self.cues.light_verbs else None
         if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on"):
             verb = head.head
-            if verb.pos_ == "VERB" and verb.lemma_.lower() in self.cues.light_verbs:
+            if verb.pos_ == "VERB" and self.lemma(verb) in self.cues.light_verbs:
                 return verb
         return None
 
@@ -640,7 +671,10 @@ class Coder:
 
     def _own_modality(self, tok: Any) -> str | None:
         """Why the clause of ``tok`` did not happen, or 'future', or None (asserted)."""
-        reported = tok.dep_ == "ccomp" and tok.head.lemma_.lower() in self.cues.pass_through
+        head_lemma = self.lemma(tok.head)
+        reported = tok.dep_ == "ccomp" and (
+            head_lemma in self.cues.pass_through or head_lemma in self.cues.frames
+        )
         for c in tok.children:
             if c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never",)):
                 return "negated"
@@ -706,7 +740,7 @@ class Coder:
                 c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children
             ):
                 return "conditional", kind
-            lemma = head.lemma_.lower()
+            lemma = self.lemma(head)
             if dep in ("xcomp", "ccomp", "pcomp", "pobj", "prep"):
                 if lemma in self.cues.deny:
                     return "denied", kind
@@ -741,7 +775,7 @@ class Coder:
             head = tok.head
             if head.i == tok.i:
                 break
-            lemma = head.lemma_.lower()
+            lemma = self.lemma(head)
             if head.pos_ == "NOUN" and lemma in self.cues.irrealis_nouns:
                 return f"irrealis ('{head.text}')"
             if head.pos_ in ("VERB", "AUX"):
@@ -798,6 +832,10 @@ class Coder:
                     )
                     continue
                 frames = kept
+            for f in frames:
+                if f.code == "186" and self._attempted(f.trigger):
+                    f.notes.append("an attempt: 186 -> 185")
+                    f.code = "185"
             decided.append((frames, kind))
         # actions under a governing verb first: a governor whose action was coded there
         # ("urged Iran to release") is not coded again on its own
@@ -823,6 +861,15 @@ class Coder:
                     break
         return _dedupe(drafts)
 
+    def _attempted(self, tok: Any) -> bool:
+        """'tried to assassinate', 'an attempted assassination', 'a failed assassination'."""
+        if tok.dep_ == "xcomp" and self.lemma(tok.head) in ("attempt", "try", "plot", "seek"):
+            return True
+        return any(
+            c.dep_ == "amod" and c.lower_ in ("attempted", "failed", "foiled", "botched")
+            for c in tok.children
+        )
+
     def _looks_actor(self, tok: Any) -> bool:
         return (
             tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
@@ -833,6 +880,20 @@ class Coder:
             )
             or self.resolver.roles.is_role_word(tok)
         )
+
+    def _literal_target(self, f: Frame, sources: list[Mention], ctx: SentenceContext) -> Any:
+        """A pattern's object word that names another country's people is the target:
+        "expelled 23 Russian diplomats" -> RUS."""
+        own = {s.actor.country for s in sources}
+        for lit in f.literals:
+            if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
+                continue
+            m = self.resolver.resolve(
+                lit, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+            )
+            if m is not None and m.actor.country and m.actor.country not in own:
+                return lit
+        return None
 
     def _actorish(self, tok: Any, ctx: SentenceContext) -> bool:
         """A cheap test: could this phrase be an actor (before resolving it)?"""
@@ -852,7 +913,7 @@ class Coder:
             if f.pattern.kind == "verb":
                 src_tok, how = self.subject(trig)
             else:
-                src_tok, how, light = self.noun_source(trig, f)
+                src_tok, how, light = self.noun_source(trig, f, ctx)
             f.source, f.source_how = src_tok, how
         target_tok = f.target
         if f.pattern.has_source_slot and target_tok is None and f.pattern.kind == "verb":
@@ -895,6 +956,8 @@ class Coder:
         if f.mutual_only and len(sources) < 2:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
             return []
+        if target_tok is None and not f.pattern.has_target_slot and not f.mutual_only:
+            target_tok = self._literal_target(f, sources, ctx)
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1039,6 +1102,27 @@ class Coder:
         return []
 
 
+def _base_forms(word: str) -> list[str]:
+    """Regular base forms of an inflected verb, most likely first."""
+    out: list[str] = []
+    for suffix, repl in (
+        ("ied", "y"),
+        ("ies", "y"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("es", ""),
+        ("s", ""),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            out.append(stem + repl)
+            if repl == "" and len(stem) > 2 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])  # stopped -> stop
+    return out
+
+
 def _modifiers(noun: Any) -> list[Any]:
     """Words modifying a noun, and their own modifiers: "war crimes investigation"."""
     deps = ("amod", "compound", "nmod")
@@ -1046,19 +1130,24 @@ def _modifiers(noun: Any) -> list[Any]:
     return first + [g for c in first for g in c.children if g.dep_ in deps]
 
 
-def _mutual_variant(pattern: Pattern) -> Pattern | None:
-    """'share information with $T' without its 'with $T', for "X and Y agreed to share
-    information" (a mutual action whose parties are the compound subject)."""
+def _mutual_variants(pattern: Pattern) -> list[Pattern]:
+    """Variants of a mutual pattern ending in 'with $T': without it, for "X and Y agreed
+    to share information" (the parties are the compound subject), and with 'between $T'
+    for "the talks between X and Y" (the parties are that phrase's conjuncts)."""
     els = pattern.elements
-    if len(els) >= 2 and els[-1].slot == "T" and els[-2].words & {"with", "between", "among"}:
-        return dataclasses.replace(pattern, elements=els[:-2])
-    return None
+    if len(els) < 2 or els[-1].slot != "T" or "with" not in els[-2].words:
+        return []
+    between = dataclasses.replace(els[-2], words=frozenset({"between", "among"}))
+    return [
+        dataclasses.replace(pattern, elements=(*els[:-2], between, els[-1])),
+        dataclasses.replace(pattern, elements=els[:-2]),
+    ]
 
 
-def _rank(frames: list[tuple[bool, Frame]]) -> list[Frame]:
-    """Frames whose slots hold actor-like phrases first; then by pattern specificity (the
-    patterns arrive most specific first, and sorting is stable)."""
-    return [f for _ok, f in sorted(frames, key=lambda x: not x[0])]
+def _rank(frames: list[tuple[int, Frame]]) -> list[Frame]:
+    """The most specific pattern first ("expel diplomats" before "expel $T"); among equally
+    specific ones, slots holding actor-like phrases, then other phrases, then no slots."""
+    return [f for _rank, f in sorted(frames, key=lambda x: (-x[1].pattern.specificity, x[0]))]
 
 
 _REFLEXIVES = frozenset(

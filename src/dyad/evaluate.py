@@ -732,6 +732,7 @@ def eval_triples(
     passed = 0
     tp = n_pred = n_gold = 0
     root_tp = 0
+    loose_tp = 0
     per_root: dict[str, Counter[str]] = defaultdict(Counter)
     errors = []
     for k, r in enumerate(use):
@@ -745,6 +746,7 @@ def eval_triples(
         passed += ok
         tp += len(got & exp)
         root_tp += len({(s, t, c[:2]) for s, t, c in got} & {(s, t, c[:2]) for s, t, c in exp})
+        loose_tp += len(_loose(got) & _loose(exp))
         n_pred += len(got)
         n_gold += len(exp)
         for s, t, c in exp:
@@ -767,6 +769,7 @@ def eval_triples(
     report = Report("", fmt, len(use))
     p_, r_, f_ = _prf(tp, n_pred, n_gold)
     rp, rr, _rf = _prf(root_tp, n_pred, n_gold)
+    lp, lr, _lf = _prf(loose_tp, n_pred, n_gold)
     report.metrics = {
         "records passed": round(passed / len(use), 4) if use else 0.0,
         "event precision": p_,
@@ -774,6 +777,8 @@ def eval_triples(
         "event f1": f_,
         "root-level precision": rp,
         "root-level recall": rr,
+        "root+country precision": lp,
+        "root+country recall": lr,
     }
     for root in sorted(per_root):
         tally = per_root[root]
@@ -790,6 +795,11 @@ def eval_triples(
         report.notes.append(f"{skipped} records flagged skip/error/discard were not scored")
     report.errors = errors[: max(0, n_errors)]
     return report
+
+
+def _loose(triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Triples at root level with actors cut to their first segment (RUSGOV -> RUS)."""
+    return {(s[:3], t[:3], c[:2]) for s, t, c in triples}
 
 
 def evaluate(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dyad.actors import ActorResolver, ArticleMemory, Mention
+from dyad.actors import ActorResolver, ArticleMemory, Mention, dateline_end
 from dyad.coder import Coder as SentenceCoder
 from dyad.coder import Cues, Draft, SentenceContext, builtin_cues
 from dyad.errors import UsageError
@@ -112,7 +112,7 @@ class Coder:
     ) -> list[Event]:
         """The pure core: a parsed article in, its events out."""
         matches = self.resolver.index(doc)
-        memory = ArticleMemory()
+        memory = ArticleMemory(dateline_end=dateline_end(doc.text))
         events: list[Event] = []
         date = article.date.isoformat() if article.date else None
         for si, sent in enumerate(doc.sents):

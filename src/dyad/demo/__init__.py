@@ -29,6 +29,26 @@ def demo_articles() -> Iterator[Article]:
             )
 
 
+def demo_gold_records() -> list[dict[str, object]]:
+    """The demo corpus joined with its hand-coded events, in the `dyad` gold format."""
+    gold = resources.files("dyad.demo").joinpath("gold.jsonl").read_text("utf-8")
+    stories = {a.id: a for a in demo_articles()}
+    out: list[dict[str, object]] = []
+    for line in gold.splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            art = stories[rec["id"]]
+            out.append(
+                {
+                    "id": art.id,
+                    "text": art.text,
+                    "date": art.date.isoformat() if art.date else None,
+                    "events": rec["events"],
+                }
+            )
+    return out
+
+
 def run_demo(db: Path, model: str | None = None, progress: bool | None = None) -> int:
     """Code the demo corpus into ``db`` and print what was found."""
     from dyad.cli import _progress
