@@ -47,7 +47,9 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", encoding="utf-8", newline="") as fh:
         fh.write("# CAMEO event codes: official names and Goldstein values (GDELT scale), quad\n")
-        fh.write("# class and PLOVER type (CAMEO2PLOVER 2021 table). Built by tools/build_ontology.py\n")
+        fh.write(
+            "# class and PLOVER type (CAMEO2PLOVER 2021 table). Built by tools/build_ontology.py\n"
+        )
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")
         w.writerow(["code", "root", "quad_class", "goldstein", "plover", "name"])
         w.writerows(rows)
