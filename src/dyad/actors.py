@@ -383,12 +383,10 @@ class ActorResolver:
             owner = self._pronoun(poss, memory, sent_index, offset)
             if owner is not None and owner.actor.country:
                 role = _OWN_STATE_NOUNS[head.lemma_.lower()]
-                s, e = _trim(np_tokens(head))
-                doc = head.doc
-                start, end = doc[s].idx, doc[e].idx + len(doc[e].text)
+                text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
                 return Mention(
                     Actor(
-                        doc.text[start:end],
+                        text,
                         _combine(owner.actor.country, role),
                         owner.actor.country,
                         offset + start,
@@ -447,11 +445,9 @@ class ActorResolver:
     def unresolved(self, head: Any, offset: int = 0) -> Mention:
         """A target phrase that is not a known actor ("the attack", "the legislation"): the
         event keeps it as evidence, with no code."""
-        s, e = _trim(np_tokens(head))
-        doc = head.doc
-        start, end = doc[s].idx, doc[e].idx + len(doc[e].text)
+        text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
         return Mention(
-            Actor(doc.text[start:end], None, None, offset + start, offset + end),
+            Actor(text, None, None, offset + start, offset + end),
             "thing",
             head.i,
             "not an actor",
@@ -757,12 +753,8 @@ class ActorResolver:
         memory: ArticleMemory,
         name_toks: list[Any] | None = None,
     ) -> Mention:
-        doc = head.doc
-        start_tok, end_tok = _trim(tokens)
-        start = doc[start_tok].idx
-        last = doc[end_tok]
-        end = last.idx + len(last.text)
-        actor = Actor(doc.text[start:end], code, country, offset + start, offset + end)
+        text, start, end = phrase_span(head.doc, *_trim(tokens))
+        actor = Actor(text, code, country, offset + start, offset + end)
         mention = Mention(actor, kind, head.i, how, plural)
         if name_toks and code and kind == "person" and head.pos_ == "PROPN":
             memory.names[head.text] = mention
@@ -781,12 +773,18 @@ def _trim(tokens: list[Any]) -> tuple[int, int]:
     return min(idx), max(idx)
 
 
+def phrase_span(doc: Any, first: int, last: int) -> tuple[str, int, int]:
+    """Text and character offsets of tokens first..last (Doc.text is rebuilt on every call,
+    so slice a Span instead)."""
+    span = doc[first : last + 1]
+    return str(span.text), span.start_char, span.end_char
+
+
 def _with_span(m: Mention, span_tokens: list[Any], offset: int, doc: Any) -> Mention:
-    s, e = _trim(span_tokens)
-    start, end = doc[s].idx, doc[e].idx + len(doc[e].text)
+    text, start, end = phrase_span(doc, *_trim(span_tokens))
     a = m.actor
     return Mention(
-        Actor(doc.text[start:end], a.code, a.country, offset + start, offset + end),
+        Actor(text, a.code, a.country, offset + start, offset + end),
         m.kind,
         m.head,
         m.how,

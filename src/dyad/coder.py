@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from dyad.actors import ActorResolver, ArticleMemory, Mention, conjuncts
+from dyad.actors import ActorResolver, ArticleMemory, Mention, conjuncts, phrase_span
 from dyad.errors import LexiconError
 from dyad.lexicon.patterns import ActionLexicon, Pattern
 from dyad.records import Actor
@@ -391,18 +391,26 @@ class Coder:
             self._lemma_cache[word] = cached
         return cached
 
-    def match_verb(self, verb: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
-        """Frames of the verb's patterns, best first (see _rank)."""
+    def match_verb(
+        self, verb: Any, actorish: Callable[[Any], bool], words: frozenset[str]
+    ) -> list[Frame]:
+        """Frames of the verb's patterns, best first (see _rank); ``words`` are the
+        sentence's words and lemmas, to skip patterns that cannot match."""
         frames: list[tuple[int, Frame]] = []
         for pattern in self.actions.verbs.get(self.lemma(verb), ()):
-            frames += self._frames(pattern, verb, [verb], [], actorish)
+            if pattern.fits(words):
+                frames += self._frames(pattern, verb, [verb], [], actorish)
         return _rank(frames)
 
-    def match_noun(self, noun: Any, actorish: Callable[[Any], bool]) -> list[Frame]:
+    def match_noun(
+        self, noun: Any, actorish: Callable[[Any], bool], words: frozenset[str]
+    ) -> list[Frame]:
         lemma = noun.lemma_.lower()
         pats = self.actions.nouns.get(lemma) or self.actions.nouns.get(noun.lower_)
         frames: list[tuple[int, Frame]] = []
         for pattern in pats or ():
+            if not pattern.fits(words):
+                continue
             mods: list[Any] = []
             modifiers = _modifiers(noun)
             for words in pattern.before:
@@ -800,11 +808,12 @@ class Coder:
             return self._actorish(tok, ctx)
 
         candidates: list[list[Frame]] = []  # per trigger, its frames best first
+        words = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
         for tok in sent:
             if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
-                frames = self.match_verb(tok, actorish)
+                frames = self.match_verb(tok, actorish, words)
             elif tok.pos_ in ("NOUN", "PROPN"):
-                frames = self.match_noun(tok, actorish)
+                frames = self.match_noun(tok, actorish, words)
             else:
                 continue
             if frames:
@@ -1004,9 +1013,9 @@ class Coder:
             + ([f.governor] if f.governor is not None else [])
             + ([light] if light is not None else [])
         )
-        t_start = min(t.idx for t in trig_toks)
-        t_end = max(t.idx + len(t.text) for t in trig_toks)
-        trigger_text = trig.doc.text[t_start:t_end] if len(trig_toks) > 1 else trig.text
+        trigger_text, t_start, t_end = phrase_span(
+            trig.doc, min(t.i for t in trig_toks), max(t.i for t in trig_toks)
+        )
         pairs: list[tuple[Mention, Mention | None]] = []
         if targets:
             pairs = [(s, t) for s in sources for t in targets if not _same_actor(s, t)]

@@ -73,6 +73,13 @@ class Pattern:
     def specificity(self) -> int:
         return len(self.before) + sum(1 for e in self.elements if not e.slot)
 
+    def fits(self, words: frozenset[str] | set[str]) -> bool:
+        """Whether every content word of the pattern occurs among ``words`` (a cheap test
+        before the structural match; prepositions are left to the matcher)."""
+        return all(b & words for b in self.before) and all(
+            e.words & words for e in self.elements if e.slot is None and not e.is_prep
+        )
+
     @property
     def rule(self) -> str:
         return f"{self.kind}:{self.code}:{self.text}"
