@@ -467,10 +467,16 @@ class ActorResolver:
             want = {"group", "country", "org"}
         else:
             return None
+        # "Kiir pardoned him": an object pronoun is not its own clause's subject
+        clause_subjects = (
+            {c.i for c in head.head.children if c.dep_ in ("nsubj", "nsubjpass")}
+            if head.dep_ in ("dobj", "dative", "pobj")
+            else set()
+        )
         for s_idx, m in reversed(memory.recent):
             if sent_index - s_idx > 2:
                 break
-            if m.head >= head.i and s_idx == sent_index:
+            if s_idx == sent_index and (m.head >= head.i or m.head in clause_subjects):
                 continue
             if m.kind in want and (word not in _PLURAL_PRONOUNS or m.plural or m.kind != "group"):
                 if s_idx == sent_index and word not in ("its", "his", "her", "their"):

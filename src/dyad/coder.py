@@ -483,6 +483,13 @@ class Coder:
                 yield literals, slots
                 return
             el = elements[k]
+            if el.slot is None and el.any:
+                # '*': the direct object, whatever it is (not the slot's phrase)
+                for hit in self._objects(trigger, used, passive):
+                    yield from walk(
+                        k + 1, [*anchors, hit], used | {hit.i}, [*literals, hit], slots, None
+                    )
+                return
             if el.slot is None:
                 for hit in self._literal_candidates(el.words, el.is_prep, anchors, used):
                     # a particle ("tip off $T") leaves the next slot to the direct object
@@ -624,36 +631,41 @@ class Coder:
                 return next((g for g in c.children if g.dep_ == "pobj"), None)
         return None
 
-    def noun_source(self, noun: Any, frame: Frame, ctx: SentenceContext) -> tuple[Any, str, Any]:
-        """Who carries out a nominal event: possessor, national adjective, 'by' phrase, or
-        the subject of a light verb. Returns (token, how, light verb or None). The
-        possessor of a patient noun is its target: "Navalny's arrest"."""
+    def noun_sources(
+        self, noun: Any, frame: Frame, ctx: SentenceContext
+    ) -> list[tuple[Any, str, Any]]:
+        """Who may carry out a nominal event, best first: possessor, 'by' phrase, a naming
+        modifier ("Russian strikes"), the subject of a light verb. Each is (token, how,
+        light verb or None). The possessor of a patient noun is its target instead:
+        "Navalny's arrest"."""
+        out: list[tuple[Any, str, Any]] = []
         patient = self.lemma(noun) in self.cues.patient_nouns
+        literal = {t.i for t in frame.literals}
         for c in noun.children:
-            if c.dep_ == "poss" and c.i not in {t.i for t in frame.literals}:
+            if c.dep_ == "poss" and c.i not in literal:
                 if not patient:
-                    return c, "possessor", None
-                if frame.target is None:
+                    out.append((c, "possessor", None))
+                elif frame.target is None:
                     frame.target = c
         for c in noun.children:
             if c.dep_ == "prep" and c.lower_ == "by":
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
                 if obj is not None:
-                    return obj, "by-phrase", None
+                    out.append((obj, "by-phrase", None))
         for c in noun.children:
             if (
                 c.dep_ in ("amod", "compound", "nmod")
-                and c not in frame.literals
-                and (c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or c.pos_ == "PROPN")
+                and c.i not in literal
+                and (c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or c.i in ctx.matches)
                 and not self._is_place(c, ctx)
             ):
-                return c, "modifier", None
+                out.append((c, "modifier", None))
         verb = self.light_verb(noun)
         if verb is not None:
             subj, _how = self.subject(verb)
             if subj is not None:
-                return subj, f"subject of light verb '{verb.text}'", verb
-        return None, "none", None
+                out.append((subj, f"subject of light verb '{verb.text}'", verb))
+        return out
 
     @staticmethod
     def _is_place(tok: Any, ctx: SentenceContext) -> bool:
@@ -666,6 +678,8 @@ class Coder:
     def light_verb(self, noun: Any) -> Any:
         """The verb that carries a nominal event: "launched strikes", "held talks",
         "sanctions were imposed", "agreed to a ceasefire"."""
+        if noun.dep_ == "compound" and noun.head.pos_ == "NOUN":
+            noun = noun.head  # "launched a mediation effort": the effort is the object
         head = noun.head
         if noun.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB":
             return head if self.lemma(head) in self.cues.light_verbs else None
@@ -683,9 +697,15 @@ class Coder:
         reported = tok.dep_ == "ccomp" and (
             head_lemma in self.cues.pass_through or head_lemma in self.cues.frames
         )
+        future = any(
+            c.dep_ == "aux"
+            and (c.lower_ in self.cues.modal_future or (c.lower_ == "would" and reported))
+            for c in tok.children
+        )
         for c in tok.children:
             if c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never",)):
-                return "negated"
+                # "will not release", "said it would not accept": a refusal
+                return "refusal" if future else "negated"
             if c.dep_ == "aux" and c.lower_ == "would" and reported:
                 return "future"  # "said it would withdraw": future in the past
             if c.dep_ == "aux" and c.lower_ in self.cues.modal_hypothetical:
@@ -728,8 +748,12 @@ class Coder:
                     kind = "intent"
                     if tok.i != frame.trigger.i:
                         frame.governor = tok
+            elif state == "refusal" and kind == "act" and frame.code[:2] < "09":
+                kind = "refuse"
+                if tok.i != frame.trigger.i:
+                    frame.governor = tok
             elif state is not None:
-                return state, kind
+                return "negated" if state == "refusal" else state, kind
             dep = tok.dep_
             head = tok.head
             if head.i == tok.i or dep not in (
@@ -826,7 +850,13 @@ class Coder:
                 ctx.say(f"  drop '{first.trigger.text}' ({first.pattern.rule}): {reason}")
                 continue
             if kind != "act":
-                gov = first.governor.text if first.governor is not None else "future tense"
+                gov = (
+                    first.governor.text
+                    if first.governor is not None
+                    else "future tense"
+                    if kind == "intent"
+                    else "negated future"
+                )
                 kept = []
                 for f in frames:
                     new = transform_code(kind, f.code)
@@ -922,7 +952,13 @@ class Coder:
             if f.pattern.kind == "verb":
                 src_tok, how = self.subject(trig)
             else:
-                src_tok, how, light = self.noun_source(trig, f, ctx)
+                # the first candidate that names an actor ("a landmark agreement" has a
+                # modifier, but the agreeing parties are the light verb's subject)
+                options = self.noun_sources(trig, f, ctx)
+                src_tok, how, light = next(
+                    (o for o in options if self._mentions(o[0], ctx)),
+                    options[0] if options else (None, "none", None),
+                )
             f.source, f.source_how = src_tok, how
         target_tok = f.target
         if f.pattern.has_source_slot and target_tok is None and f.pattern.kind == "verb":

@@ -47,6 +47,11 @@ class Element:
     slot: str | None  # "T" or "S"
     is_prep: bool  # a preposition literal: the next slot is its object
 
+    @property
+    def any(self) -> bool:
+        """'*': any direct object ("return * to $T" returns whatever it returns)."""
+        return self.words == ANY
+
     def __str__(self) -> str:
         return f"${self.slot}" if self.slot else "|".join(sorted(self.words))
 
@@ -71,13 +76,13 @@ class Pattern:
 
     @property
     def specificity(self) -> int:
-        return len(self.before) + sum(1 for e in self.elements if not e.slot)
+        return len(self.before) + sum(1 for e in self.elements if not e.slot and not e.any)
 
     def fits(self, words: frozenset[str] | set[str]) -> bool:
         """Whether every content word of the pattern occurs among ``words`` (a cheap test
         before the structural match; prepositions are left to the matcher)."""
         return all(b & words for b in self.before) and all(
-            e.words & words for e in self.elements if e.slot is None and not e.is_prep
+            e.words & words for e in self.elements if e.slot is None and not e.is_prep and not e.any
         )
 
     @property
@@ -85,9 +90,14 @@ class Pattern:
         return f"{self.kind}:{self.code}:{self.text}"
 
 
+ANY = frozenset({"*"})
+
+
 def _element(word: str) -> Element:
     if word in ("$T", "$S"):
         return Element(frozenset(), word[1], False)
+    if word == "*":
+        return Element(ANY, None, False)
     words = frozenset(word.split("|"))
     return Element(words, None, all(w in PREPOSITIONS for w in words))
 
@@ -107,12 +117,17 @@ def compile_pattern(text: str, code: str, kind: str, source_file: str) -> Patter
                 f"{w!r}: the tokenizer splits hyphenated words; write the unhyphenated "
                 "form ('ceasefire') or the head word alone"
             )
-        if w not in ("$T", "$S") and not _WORD_RE.match(w):
-            raise fail(f"bad word {w!r} (lower-case words, alternatives with |, slots $T/$S)")
+        if w not in ("$T", "$S", "*") and not _WORD_RE.match(w):
+            raise fail(
+                f"bad word {w!r} (lower-case words, alternatives with |, slots $T/$S, * for "
+                "any object)"
+            )
     if sum(w == "$T" for w in words) > 1 or sum(w == "$S" for w in words) > 1:
         raise fail("a slot may appear once")
+    if kind == "noun" and "*" in words:
+        raise fail("'*' (any object) is for verb patterns")
     if kind == "verb":
-        if words[0].startswith("$") or "|" in words[0]:
+        if words[0].startswith("$") or words[0] == "*" or "|" in words[0]:
             raise fail("a verb pattern starts with the verb's base form")
         trigger, rest = words[0], words[1:]
         before: tuple[frozenset[str], ...] = ()
