@@ -921,17 +921,34 @@ class Coder:
         )
 
     def _literal_target(self, f: Frame, sources: list[Mention], ctx: SentenceContext) -> Any:
-        """A pattern's object word that names another country's people is the target:
-        "expelled 23 Russian diplomats" -> RUS."""
-        own = {s.actor.country for s in sources}
+        """The owner of a pattern's object word is the target of a one-actor pattern:
+        "expelled 23 Russian diplomats" -> RUS, "rejected May's agreement" -> GBRGOV,
+        "suspended publication of Algeria's largest newspaper" -> DZAMED."""
+        own = {s.actor.code for s in sources}
         for lit in f.literals:
             if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
-            m = self.resolver.resolve(
-                lit, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
-            )
-            if m is not None and m.actor.country and m.actor.country not in own:
-                return lit
+            owners = [c for c in lit.children if c.dep_ in ("poss", "amod", "compound")]
+            owners += [
+                g
+                for c in lit.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            for tok in [lit, *owners]:
+                if not self._actorish(tok, ctx):
+                    continue
+                m = self.resolver.resolve(
+                    tok, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+                )
+                if (
+                    m is not None
+                    and m.actor.code
+                    and m.actor.code not in own
+                    and (tok.i != lit.i or m.actor.country)
+                ):
+                    return tok
         return None
 
     def _actorish(self, tok: Any, ctx: SentenceContext) -> bool:
