@@ -473,7 +473,19 @@ class ActorResolver:
             if head.dep_ in ("dobj", "dative", "pobj")
             else set()
         )
-        for s_idx, m in reversed(memory.recent):
+        # subjects of the clauses above the pronoun are the likeliest antecedents:
+        # "Tamim called Bashir to express his support" -> his = Tamim
+        above = set()
+        anc = head
+        for _ in range(8):
+            if anc.head.i == anc.i:
+                break
+            anc = anc.head
+            above.update(c.i for c in anc.children if c.dep_ == "nsubj")
+        above -= clause_subjects
+        recent = list(reversed(memory.recent))
+        ordered = [x for x in recent if x[0] == sent_index and x[1].head in above] + recent
+        for s_idx, m in ordered:
             if sent_index - s_idx > 2:
                 break
             if s_idx == sent_index and (m.head >= head.i or m.head in clause_subjects):

@@ -612,7 +612,10 @@ class Coder:
                     obj = next((g for g in c.children if g.dep_ == "pobj"), None)
                     if obj is not None:
                         return obj, "participle agent"
-        if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+        if verb.dep_ == "advcl" and (
+            verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        ):
+            # "..., killing 10"; "sent a team to Iran to investigate": the same agent
             return self.subject(head, depth + 1)
         if verb.dep_ in ("pcomp",) and head.dep_ == "prep":
             return (

@@ -53,6 +53,13 @@ class SentenceTrace:
     lines: list[str]
 
 
+def parse_text(text: str) -> str:
+    """The text the parser sees: a wire dateline ("ALGIERS, Algeria - ") is blanked with
+    spaces, so it cannot become a sentence's subject, and every offset stays the same."""
+    end = dateline_end(text)
+    return " " * end + text[end:] if end else text
+
+
 class Coder:
     """The whole coder: spaCy pipeline + actor resolver + sentence coder."""
 
@@ -94,14 +101,14 @@ class Coder:
     def code_article(
         self, article: Article, explain: list[SentenceTrace] | None = None
     ) -> list[Event]:
-        doc = self.nlp(article.text)
+        doc = self.nlp(parse_text(article.text))
         return self.code_doc(doc, article, explain)
 
     def code_articles(
         self, articles: Iterable[Article], batch_size: int = 32
     ) -> Iterator[tuple[Article, list[Event]]]:
         """Stream (article, events) pairs; spaCy parses in batches."""
-        pairs = ((a.text, a) for a in articles)
+        pairs = ((parse_text(a.text), a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             yield article, self.code_doc(doc, article)
 
@@ -112,7 +119,7 @@ class Coder:
     ) -> list[Event]:
         """The pure core: a parsed article in, its events out."""
         matches = self.resolver.index(doc)
-        memory = ArticleMemory(dateline_end=dateline_end(doc.text))
+        memory = ArticleMemory(dateline_end=dateline_end(article.text))
         events: list[Event] = []
         date = article.date.isoformat() if article.date else None
         for si, sent in enumerate(doc.sents):
@@ -125,17 +132,17 @@ class Coder:
             drafts = self.sentence_coder.code_sentence(sent, ctx)
             for d in drafts:
                 memory.events.append((si, d.code, d.source.actor))
-                events.append(self._event(d, article, si, sent.text, date))
+                events.append(self._event(d, article, si, sent.text.strip(), date))
             if explain is not None and lines is not None:
-                explain.append(SentenceTrace(si, sent.text, seen, lines))
+                explain.append(SentenceTrace(si, sent.text.strip(), seen, lines))
         return events
 
     def find_actors(self, text: str, date: str | dt.date | None = None) -> list[Mention]:
         """Every actor mention of a text, resolved as the coder sees it (for lookups)."""
         day = parse_date(date)
-        doc = self.nlp(text)
+        doc = self.nlp(parse_text(text))
         matches = self.resolver.index(doc)
-        memory = ArticleMemory()
+        memory = ArticleMemory(dateline_end=dateline_end(text))
         found: list[Mention] = []
         for si, sent in enumerate(doc.sents):
             found += self._remember_actors(sent, SentenceContext(matches, memory, day, si))
