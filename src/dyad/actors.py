@@ -823,4 +823,7 @@ def _combine(code: str | None, role: str | None) -> str | None:
 
 
 def _is_title_of_name(role: tuple[str, str], head: Any) -> bool:
-    return head.pos_ == "PROPN" and role[1].lower() != head.lower_
+    """'President Joe Biden': a role word before a name; not 'the Oman News Agency', whose
+    role phrase ends at the head itself."""
+    last = role[1].lower().split()[-1]
+    return head.pos_ == "PROPN" and last not in (head.lower_, head.lemma_.lower())

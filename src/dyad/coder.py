@@ -245,6 +245,7 @@ class Cues:
     reciprocal_codes: frozenset[str]
     actor_target: frozenset[str]
     patient_nouns: frozenset[str]
+    state_acts: frozenset[str]
 
     def reciprocal(self, code: str) -> bool:
         return code in self.reciprocal_codes or code[:2] in self.reciprocal_roots
@@ -284,6 +285,7 @@ def parse_cues(path: str, text: str) -> Cues:
         "reciprocal_codes",
         "actor_target",
         "patient_nouns",
+        "state_acts",
     ]
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping of cue lists")
@@ -567,6 +569,10 @@ class Coder:
             out.append(verb.head)
         for dep in _OBJECT_DEPS:
             out += [c for c in verb.children if c.dep_ == dep and c.i not in used]
+        # a small clause: "found [Nielsen guilty]", "let [the prisoners] go"
+        for c in verb.children:
+            if c.dep_ in ("ccomp", "xcomp", "oprd") and c.pos_ in ("ADJ", "VERB", "NOUN"):
+                out += [g for g in c.children if g.dep_ == "nsubj" and g.i not in used]
         return out
 
     # -------------------------------------------------------------------- arguments
@@ -581,6 +587,9 @@ class Coder:
                     obj = next((g for g in c.children if g.dep_ == "pobj"), None)
                     if obj is not None:
                         return obj, "passive agent"
+            place = self._place_of_state_act(verb)
+            if place is not None:
+                return place, "state where it happened"
             return None, "passive without agent"
         for c in verb.children:
             if c.dep_ in _SUBJECT_DEPS:
@@ -622,6 +631,18 @@ class Coder:
                 self.subject(head.head, depth + 1) if head.head.pos_ == "VERB" else (None, "none")
             )
         return None, "none"
+
+    def _place_of_state_act(self, verb: Any) -> Any:
+        """'was arrested in Rwanda': a state act in the passive without an agent is done by
+        the authorities of the country where it happened."""
+        if self.lemma(verb) not in self.cues.state_acts:
+            return None
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "by"):
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None and obj.ent_type_ == "GPE":
+                    return obj
+        return None
 
     @staticmethod
     def _addressee(verb: Any) -> Any:
