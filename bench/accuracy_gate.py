@@ -59,7 +59,7 @@ def main() -> int:
             )
             continue
         t0 = time.perf_counter()
-        report = evaluate(path, spec["format"], coder.code_articles)
+        report = evaluate(path, spec["format"], coder.code_articles, classify=coder.sentence_class)
         secs = time.perf_counter() - t0
         print(f"{name} ({spec['format']}, {report.n} items, {secs:.0f}s)")
         for metric, floor in spec["floors"].items():

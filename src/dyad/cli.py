@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from dyad import __version__
+from dyad.commands import actors as actors_command
+from dyad.commands import store as store_command
 from dyad.errors import DyadError, MalformedRecord, Rejection, UsageError
 from dyad.records import Article
 
@@ -144,7 +146,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     def code(articles: list[Article]) -> Iterator[tuple[Article, list[Any]]]:
         return _progress(coder.code_articles(articles), args.progress, unit="sentence")
 
-    report = evaluate(args.gold, args.format, code, n_errors=args.errors)
+    report = evaluate(
+        args.gold, args.format, code, n_errors=args.errors, classify=coder.sentence_class
+    )
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -287,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default="dyad.duckdb", help="database file (default dyad.duckdb)")
     common(p)
     p.set_defaults(func=cmd_demo)
+    actors_command.register(sub, common)
+    store_command.register(sub, common)
     return parser
 
 

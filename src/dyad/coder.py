@@ -342,6 +342,15 @@ class Draft:
     rule: str
     confidence: float
     notes: tuple[str, ...]
+    depth: int = 0  # of the trigger below the sentence root: the main event is shallowest
+
+
+def clause_depth(tok: Any) -> int:
+    depth = 0
+    while tok.head.i != tok.i and depth < 50:
+        tok = tok.head
+        depth += 1
+    return depth
 
 
 @dataclass
@@ -975,6 +984,29 @@ class Coder:
                     return tok
         return None
 
+    def sentence_actions(self, sent: Any) -> list[tuple[int, str]]:
+        """(depth, code) of every action the sentence asserts, whoever its actors are: a
+        sentence-level reading for classifying sentences whose actors are unknown."""
+        words = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
+        out = []
+        for tok in sent:
+            if tok.pos_ == "VERB":
+                frames = self.match_verb(tok, lambda _t: True, words)
+            elif tok.pos_ == "NOUN":
+                frames = self.match_noun(tok, lambda _t: True, words)
+            else:
+                continue
+            if not frames:
+                continue
+            reason, kind = self.modality(frames[0])
+            if reason is not None:
+                continue
+            code = frames[0].code if kind == "act" else transform_code(kind, frames[0].code)
+            if code is not None:
+                gov = frames[0].governor
+                out.append((clause_depth(gov if gov is not None else tok), code))
+        return out
+
     def _actorish(self, tok: Any, ctx: SentenceContext) -> bool:
         """A cheap test: could this phrase be an actor (before resolving it)?"""
         for t in conjuncts(tok):
@@ -1122,6 +1154,7 @@ class Coder:
                     f.pattern.rule,
                     conf,
                     notes,
+                    clause_depth(f.governor if f.governor is not None else trig),
                 )
             )
             ctx.say(

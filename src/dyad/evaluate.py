@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dyad.errors import GoldFormatError
+from dyad.ontology import penta_class
 from dyad.records import Article, Event
 
 FORMATS = ("plv", "conflibert-class", "conflibert-ner", "petrarch", "dyad")
@@ -608,26 +609,33 @@ def _pick_errors(errors: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
 
 def sentence_class(events: list[Event]) -> int:
     """The class of a sentence from its events: 0 = statement (root 01), else the quad
-    class of the most confident event; a sentence with no event is a statement."""
+    class of its main event (highest in the parse, then most confident); a sentence with
+    no event is a statement. `Coder.sentence_class` also reads actions without actors."""
     if not events:
         return 0
-    best = max(events, key=lambda e: (e.confidence, -e.trigger.start))
-    return 0 if best.root_code == "01" else best.quad_class
+    best = min(events, key=lambda e: (e.depth, -e.confidence, e.trigger.start))
+    return penta_class(best.root_code)
+
+
+ClassifyFn = Callable[[str], tuple[int, list[Event]]]
 
 
 def eval_class(
     items: list[ClassItem],
     code: CodeFn,
     n_errors: int,
-    classify: Callable[[str, list[Event]], int] | None = None,
+    classify: ClassifyFn | None = None,
 ) -> Report:
-    events = _code_all(code, [(f"c{k}", it.text, None) for k, it in enumerate(items)])
+    if classify is None:
+        coded = _code_all(code, [(f"c{k}", it.text, None) for k, it in enumerate(items)])
+        results = {key: (sentence_class(evs), evs) for key, evs in coded.items()}
+    else:
+        results = {f"c{k}": classify(it.text) for k, it in enumerate(items)}
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     errors = []
     ok = 0
     for k, it in enumerate(items):
-        evs = events[f"c{k}"]
-        pred = classify(it.text, evs) if classify else sentence_class(evs)
+        pred, evs = results[f"c{k}"]
         confusion[str(it.label)][str(pred)] += 1
         if pred == it.label:
             ok += 1
@@ -808,6 +816,7 @@ def evaluate(
     code: CodeFn,
     n_errors: int = 0,
     code_map: Callable[[str | None], str] | None = None,
+    classify: ClassifyFn | None = None,
 ) -> Report:
     """Read and validate ``path`` in format ``fmt``, code it with ``code``, score it."""
     p = Path(path)
@@ -816,7 +825,7 @@ def evaluate(
     if fmt == "plv":
         report = eval_plv(read_plv(p), code, n_errors)
     elif fmt == "conflibert-class":
-        report = eval_class(read_conflibert_class(p), code, n_errors)
+        report = eval_class(read_conflibert_class(p), code, n_errors, classify)
     elif fmt == "conflibert-ner":
         report = eval_ner(read_conflibert_ner(p), code, n_errors)
     elif fmt == "petrarch":

@@ -22,7 +22,7 @@ from dyad.errors import UsageError
 from dyad.lexicon import load_lexicon
 from dyad.lexicon.patterns import ActionLexicon, builtin_actions, load_actions
 from dyad.nlp import load_nlp
-from dyad.ontology import event_type
+from dyad.ontology import event_type, penta_class
 from dyad.records import Actor, Article, Event, Trigger, make_event_id
 
 
@@ -111,6 +111,19 @@ class Coder:
         pairs = ((parse_text(a.text), a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             yield article, self.code_doc(doc, article)
+
+    def sentence_class(self, text: str) -> tuple[int, list[Event]]:
+        """A sentence's penta class (see ontology.penta_class) from its main event: the coded
+        event highest in the parse, else the highest action whatever its actors, else 0."""
+        doc = self.nlp(parse_text(text))
+        events = self.code_doc(doc, Article(id="s", text=text))
+        if events:
+            main = min(events, key=lambda e: (e.depth, -e.confidence, e.trigger.start))
+            return penta_class(main.root_code), events
+        actions = [a for sent in doc.sents for a in self.sentence_coder.sentence_actions(sent)]
+        if actions:
+            return penta_class(min(actions)[1][:2]), events
+        return 0, events
 
     # ------------------------------------------------------------------ the core
 
@@ -213,6 +226,7 @@ class Coder:
             confidence=d.confidence,
             rule=d.rule,
             notes=d.notes,
+            depth=d.depth,
         )
 
 

@@ -87,6 +87,9 @@ class Event:
     rule: str
     # Not part of the JSONL contract: why the coder kept this event (for --explain).
     notes: tuple[str, ...] = field(default=(), compare=False)
+    # Not part of the contract either: how deep the trigger sits below the sentence root
+    # (0 = the main verb), to tell a sentence's main event from embedded ones.
+    depth: int = field(default=0, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -62,5 +62,18 @@ def quad_of_root(root: str) -> int:
     raise ValueError(f"not a CAMEO root: {root!r}")
 
 
+def penta_class(root: str) -> int:
+    """The Phoenix 'penta class' of a CAMEO root, used by sentence-level gold data such as
+    ConfliBERT's: 0 statement (01), 1 verbal cooperation (02-05), 2 material cooperation
+    (06-08), 3 verbal conflict (09-13 and 16, reducing relations), 4 material conflict
+    (14, 15, 17-20). The event record's quad_class stays CAMEO's (16 is material there)."""
+    n = int(root)
+    if n == 1:
+        return 0
+    if n == 16:
+        return 3
+    return quad_of_root(root)
+
+
 def root_name(root: str) -> str:
     return event_type(root).name
