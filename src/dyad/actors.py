@@ -475,7 +475,7 @@ class ActorResolver:
         )
         # subjects of the clauses above the pronoun are the likeliest antecedents:
         # "Tamim called Bashir to express his support" -> his = Tamim
-        above = set()
+        above: set[int] = set()
         anc = head
         for _ in range(8):
             if anc.head.i == anc.i:
