@@ -246,6 +246,7 @@ class Cues:
     actor_target: frozenset[str]
     patient_nouns: frozenset[str]
     state_acts: frozenset[str]
+    mutual_codes: frozenset[str]
 
     def reciprocal(self, code: str) -> bool:
         return code in self.reciprocal_codes or code[:2] in self.reciprocal_roots
@@ -286,6 +287,7 @@ def parse_cues(path: str, text: str) -> Cues:
         "actor_target",
         "patient_nouns",
         "state_acts",
+        "mutual_codes",
     ]
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping of cue lists")
@@ -962,10 +964,11 @@ class Coder:
             if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
             owners = [c for c in lit.children if c.dep_ in ("poss", "amod", "compound")]
+            # "publication of X", "ceasefire with X", "travel ban on X"
             owners += [
                 g
                 for c in lit.children
-                if c.dep_ == "prep" and c.lower_ == "of"
+                if c.dep_ == "prep" and c.lower_ in _OWNER_PREPS
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
@@ -982,6 +985,23 @@ class Coder:
                     and (tok.i != lit.i or m.actor.country)
                 ):
                     return tok
+        return None
+
+    def _topic_target(self, f: Frame, light: Any) -> Any:
+        """What a one-actor statement or verdict is about, or whom a light verb's dative
+        names: "expressed pessimism over talks with the US", "gave Putin a deadline"."""
+        if light is not None:
+            for c in light.children:
+                if c.dep_ == "dative":
+                    return c
+        if f.code[:2] not in _TOPIC_ROOTS:
+            return None
+        for tok in [f.trigger, *f.literals]:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ in _TOPIC_PREPS:
+                    obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+                    if obj is not None:
+                        return obj
         return None
 
     def sentence_actions(self, sent: Any) -> list[tuple[int, str]]:
@@ -1075,7 +1095,7 @@ class Coder:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
             return []
         if target_tok is None and not f.pattern.has_target_slot and not f.mutual_only:
-            target_tok = self._literal_target(f, sources, ctx)
+            target_tok = self._literal_target(f, sources, ctx) or self._topic_target(f, light)
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1132,6 +1152,10 @@ class Coder:
                 ctx.say(
                     f"  drop '{trig.text}' ({f.pattern.rule}): source and target are the same actor"
                 )
+            elif f.code in self.cues.mutual_codes and kind == "act":
+                # "Erdogan met Mattarella": a meeting is both sides' act
+                pairs += [(t, s) for s, t in pairs if t.actor.code is not None]
+                f.notes.append("mutual: coded both ways")
         elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
             pairs = [(s, t) for s in sources for t in sources if s is not t]
             f.notes.append("reciprocal: compound subject")
@@ -1268,6 +1292,27 @@ def _rank(frames: list[tuple[int, Frame]]) -> list[Frame]:
     specific ones, slots holding actor-like phrases, then other phrases, then no slots."""
     return [f for _rank, f in sorted(frames, key=lambda x: (-x[1].pattern.specificity, x[0]))]
 
+
+# Prepositions that attach an object word to its owner or counterpart: "ceasefire with X"
+_OWNER_PREPS = frozenset({"of", "with", "on", "against", "between", "toward", "towards"})
+# Statements, verdicts and reactions name their topic in a prepositional phrase.
+_TOPIC_ROOTS = frozenset({"01", "09", "11", "12"})
+_TOPIC_PREPS = frozenset(
+    {
+        "about",
+        "over",
+        "at",
+        "on",
+        "regarding",
+        "concerning",
+        "of",
+        "against",
+        "toward",
+        "towards",
+        "with",
+        "into",
+    }
+)
 
 _REFLEXIVES = frozenset(
     "itself themselves himself herself ourselves myself yourself yourselves".split()
