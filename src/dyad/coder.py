@@ -1154,7 +1154,7 @@ class Coder:
                 )
             elif f.code in self.cues.mutual_codes and kind == "act":
                 # "Erdogan met Mattarella": a meeting is both sides' act
-                pairs += [(t, s) for s, t in pairs if t.actor.code is not None]
+                pairs += [(t, s) for s, t in pairs if t is not None and t.actor.code is not None]
                 f.notes.append("mutual: coded both ways")
         elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
             pairs = [(s, t) for s in sources for t in sources if s is not t]
@@ -1280,6 +1280,8 @@ def _mutual_variants(pattern: Pattern) -> list[Pattern]:
     els = pattern.elements
     if len(els) < 2 or els[-1].slot != "T" or "with" not in els[-2].words:
         return []
+    if any(e.any for e in els):
+        return []  # "share * with $T" without its partner would be any sharing at all
     between = dataclasses.replace(els[-2], words=frozenset({"between", "among"}))
     return [
         dataclasses.replace(pattern, elements=(*els[:-2], between, els[-1])),

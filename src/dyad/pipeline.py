@@ -18,12 +18,15 @@ from typing import Any, ClassVar
 from dyad.actors import ActorResolver, ArticleMemory, Mention, dateline_end
 from dyad.coder import Coder as SentenceCoder
 from dyad.coder import Cues, Draft, SentenceContext, builtin_cues
+from dyad.dates import DateMention, find_years, resolve_date
 from dyad.errors import UsageError
-from dyad.lexicon import load_lexicon
+from dyad.geo import PlaceIndex, locate
+from dyad.lexicon import builtin_lexicon, load_lexicon
 from dyad.lexicon.patterns import ActionLexicon, builtin_actions, load_actions
 from dyad.nlp import load_nlp
 from dyad.ontology import event_type, penta_class
-from dyad.records import Actor, Article, Event, Trigger, make_event_id
+from dyad.records import Actor, Article, Event, Location, Trigger, make_event_id
+from dyad.tone import article_tone
 
 
 def parse_date(value: str | dt.date | None, what: str = "date") -> dt.date | None:
@@ -53,6 +56,24 @@ class SentenceTrace:
     lines: list[str]
 
 
+def event_day(when: DateMention | None, article_date: dt.date | None) -> dt.date | None:
+    """The event's date: the expression that governs it, except that a vague one ("this
+    year", "in March") that contains the article date yields the more precise article
+    date; no expression -> the article date."""
+    if when is None:
+        return article_date
+    if when.precision != "day" and article_date is not None:
+        start = when.date
+        if when.precision == "year":
+            end = dt.date(start.year, 12, 31)
+        else:
+            nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            end = nxt - dt.timedelta(days=1)
+        if start <= article_date <= end:
+            return article_date
+    return when.date
+
+
 def parse_text(text: str) -> str:
     """The text the parser sees: a wire dateline ("ALGIERS, Algeria - ") is blanked with
     spaces, so it cannot become a sentence's subject, and every offset stays the same."""
@@ -66,8 +87,14 @@ class Coder:
     _cache: ClassVar[dict[tuple[Any, ...], Coder]] = {}
 
     def __init__(
-        self, nlp: Any, actions: ActionLexicon, resolver: ActorResolver, cues: Cues
+        self,
+        nlp: Any,
+        actions: ActionLexicon,
+        resolver: ActorResolver,
+        cues: Cues,
+        places: PlaceIndex | None = None,
     ) -> None:
+        self.places = places or PlaceIndex.default()
         self.nlp = nlp
         self.actions = actions
         self.resolver = resolver
@@ -84,9 +111,10 @@ class Coder:
         key = (model, tuple(map(str, actors)), tuple(map(str, patterns)))
         if key not in cls._cache:
             nlp = load_nlp(model)
-            lexicon = load_lexicon(actors)
+            lexicon = load_lexicon(actors) if key[1] else builtin_lexicon()
             actions = load_actions(patterns) if key[2] else builtin_actions()
-            cls._cache[key] = cls(nlp, actions, ActorResolver(lexicon, nlp), builtin_cues())
+            places = PlaceIndex.build(lexicon) if key[1] else PlaceIndex.default()
+            cls._cache[key] = cls(nlp, actions, ActorResolver(lexicon, nlp), builtin_cues(), places)
         return cls._cache[key]
 
     # ------------------------------------------------------------------ public API
@@ -134,8 +162,10 @@ class Coder:
         matches = self.resolver.index(doc)
         memory = ArticleMemory(dateline_end=dateline_end(article.text))
         events: list[Event] = []
-        date = article.date.isoformat() if article.date else None
-        for si, sent in enumerate(doc.sents):
+        sentences = list(doc.sents)
+        tone = article_tone(s.text for s in sentences) if sentences else None
+        context_year: int | None = None  # the last year the article named ("that year")
+        for si, sent in enumerate(sentences):
             lines: list[str] | None = [] if explain is not None else None
             ctx = SentenceContext(matches, memory, article.date, si, 0, lines)
             seen = [
@@ -145,10 +175,59 @@ class Coder:
             drafts = self.sentence_coder.code_sentence(sent, ctx)
             for d in drafts:
                 memory.events.append((si, d.code, d.source.actor))
-                events.append(self._event(d, article, si, sent.text.strip(), date))
+                when = resolve_date(
+                    sent.text,
+                    d.trigger_start - sent.start_char,
+                    article.date,
+                    context_year=context_year,
+                )
+                day = event_day(when, article.date)
+                where = self._where(sent, d, matches)
+                events.append(self._event(d, article, si, sent.text.strip(), day, where, tone))
+                if lines is not None and when is not None:
+                    lines.append(f"    date {day} from '{when.text}' ({when.rule})")
+            years = find_years(sent.text)
+            if years:
+                context_year = years[-1]
             if explain is not None and lines is not None:
                 explain.append(SentenceTrace(si, sent.text.strip(), seen, lines))
         return events
+
+    def _where(self, sent: Any, d: Draft, matches: dict[int, Any]) -> Location | None:
+        """Where the event happened: the target when it is a place ("attacked Mariupol"),
+        else a place in a prepositional phrase of the sentence ("in Kharkiv") that is not
+        an actor's head, resolved in the actors' countries' context."""
+        doc = sent.doc
+        context = {
+            c for c in (d.source.actor.country, d.target.actor.country if d.target else None) if c
+        }
+        if d.target is not None:
+            m = matches.get(d.target.head)
+            if m is not None and m.entries[0].kind in ("place", "capital"):
+                span = doc[m.start : m.end]
+                return locate(
+                    span.text, 0, [(span.text, 0, len(span.text))], context, index=self.places
+                )
+        heads = {d.source.head} | ({d.target.head} if d.target is not None else set())
+        base = sent.start_char
+        spans: dict[tuple[int, int], str] = {}
+        seen_matches = {id(m): m for i, m in matches.items() if sent.start <= i < sent.end}
+        for m in seen_matches.values():
+            if m.entries[0].kind in ("place", "capital", "country", "region"):
+                span = doc[m.start : m.end]
+                if span.root.dep_ == "pobj" and span.root.i not in heads:
+                    spans[(span.start_char, span.end_char)] = span.text
+        for ent in sent.ents:
+            if (
+                ent.label_ in ("GPE", "LOC", "FAC")
+                and ent.root.dep_ == "pobj"
+                and ent.root.i not in heads
+            ):
+                spans.setdefault((ent.start_char, ent.end_char), ent.text)
+        candidates = [(name, s - base, e - base) for (s, e), name in spans.items()]
+        if not candidates:
+            return None
+        return locate(sent.text, d.trigger_start - base, candidates, context, index=self.places)
 
     def find_actors(self, text: str, date: str | dt.date | None = None) -> list[Mention]:
         """Every actor mention of a text, resolved as the coder sees it (for lookups)."""
@@ -195,7 +274,15 @@ class Coder:
         return found
 
     @staticmethod
-    def _event(d: Draft, article: Article, si: int, sentence: str, date: str | None) -> Event:
+    def _event(
+        d: Draft,
+        article: Article,
+        si: int,
+        sentence: str,
+        day: dt.date | None,
+        where: Location | None,
+        tone: float | None,
+    ) -> Event:
         et = event_type(d.code)
         src: Actor = d.source.actor
         tgt: Actor | None = d.target.actor if d.target else None
@@ -213,7 +300,7 @@ class Coder:
             article_id=article.id,
             sentence_index=si,
             sentence=sentence,
-            date=date,
+            date=day.isoformat() if day else None,
             event_code=d.code,
             root_code=et.root,
             quad_class=et.quad_class,
@@ -222,11 +309,12 @@ class Coder:
             source=src,
             target=tgt,
             trigger=Trigger(d.trigger_text, d.trigger_start, d.trigger_end),
-            location=None,
+            location=where,
             confidence=d.confidence,
             rule=d.rule,
             notes=d.notes,
             depth=d.depth,
+            tone=tone,
         )
 
 

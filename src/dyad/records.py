@@ -90,6 +90,8 @@ class Event:
     # Not part of the contract either: how deep the trigger sits below the sentence root
     # (0 = the main verb), to tell a sentence's main event from embedded ones.
     depth: int = field(default=0, compare=False)
+    # The article's tone (GDELT's AvgTone scale), stored with each mention by the store.
+    tone: float | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
