@@ -32,7 +32,34 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself
 _THING_PRONOUNS = frozenset({"it", "its", "itself"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
 _RELATIVE_PRONOUNS = frozenset({"who", "that", "which", "whom", "whose"})
-_ACTOR_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+_ACTOR_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE", "NAME"})
+# Words that make a proper name an organisation's ("the Tis Hazari Court").
+_ORG_WORDS = frozenset(
+    "ministry party council court agency bank company group association union front army "
+    "organization organisation commission committee institute university corporation inc "
+    "ltd federation league movement service office department police forces network times "
+    "news post tribunal assembly parliament congress senate coalition alliance fund "
+    "foundation authority board bureau centre center club brigade brigades battalion corps "
+    "guard watch government administration embassy mission force".split()
+)
+
+
+def named_type(tok: Any) -> str:
+    """The entity type of a token: spaCy's NER label when the pipeline ran NER, else a
+    guess from the shape of a proper name (ORG, PERSON or NAME), so the coder can run
+    without the NER component (issue: speed)."""
+    if tok.ent_type_:
+        return str(tok.ent_type_)
+    if tok.pos_ != "PROPN":
+        return ""
+    name = [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN")]
+    if any(t.lower_ in _ORG_WORDS for t in name):
+        return "ORG"
+    if 2 <= len(name) <= 4 and all(t.is_title for t in name):
+        return "PERSON"
+    return "NAME"
+
+
 # "his country", "their government": nouns naming the state of a possessor (-> its role)
 _OWN_STATE_NOUNS: dict[str, str | None] = {
     "country": None,
@@ -326,7 +353,7 @@ def np_tokens(head: Any) -> list[Any]:
             if child.dep_ == "prep":
                 if child.lower_ not in _NP_PREPS or tok.pos_ not in ("NOUN", "PROPN", "PRON"):
                     continue
-                if child.lower_ != "of" and tok.ent_type_ == "PERSON":
+                if child.lower_ != "of" and named_type(tok) == "PERSON":
                     continue  # "Karen Donfried in Moscow": where she was, not who she is
                 if not any(g.dep_ == "pobj" for g in child.children):
                     continue  # "forces of carrying out": a clause, not a noun phrase
@@ -638,7 +665,7 @@ class ActorResolver:
                 continue
             base = m
             break
-        ent = head.ent_type_
+        ent = named_type(head)
         if base is None and owner_country is not None and role is not None:
             code = _combine(owner_country, "ELI" if former else role[0])
             return self._mention(
@@ -710,7 +737,7 @@ class ActorResolver:
 
         # 4. any other named entity is an actor we cannot code
         if ent in _ACTOR_ENTS or (
-            head.pos_ == "PROPN" and any(t.ent_type_ in _ACTOR_ENTS for t in name_toks)
+            head.pos_ == "PROPN" and any(named_type(t) in _ACTOR_ENTS for t in name_toks)
         ):
             kind = {"PERSON": "person", "ORG": "org", "NORP": "group"}.get(ent, "named")
             return self._mention(

@@ -21,7 +21,14 @@ from typing import Any
 
 import yaml
 
-from dyad.actors import ActorResolver, ArticleMemory, Mention, conjuncts, phrase_span
+from dyad.actors import (
+    ActorResolver,
+    ArticleMemory,
+    Mention,
+    conjuncts,
+    named_type,
+    phrase_span,
+)
 from dyad.errors import LexiconError
 from dyad.lexicon.patterns import ActionLexicon, Pattern
 from dyad.records import Actor
@@ -651,7 +658,7 @@ class Coder:
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ in ("in", "by"):
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                if obj is not None and obj.ent_type_ == "GPE":
+                if obj is not None and (obj.ent_type_ == "GPE" or obj.pos_ == "PROPN"):
                     return obj
         return None
 
@@ -691,7 +698,9 @@ class Coder:
             if (
                 c.dep_ in ("amod", "compound", "nmod")
                 and c.i not in literal
-                and (c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or c.i in ctx.matches)
+                and (
+                    named_type(c) in ("NORP", "GPE", "ORG", "PERSON", "NAME") or c.i in ctx.matches
+                )
                 and not self._is_place(c, ctx)
             ):
                 out.append((c, "modifier", None))
@@ -946,7 +955,7 @@ class Coder:
 
     def _looks_actor(self, tok: Any) -> bool:
         return (
-            tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+            named_type(tok) in ("PERSON", "ORG", "NORP", "GPE", "NAME")
             or tok.pos_
             in (
                 "PROPN",
@@ -1032,7 +1041,7 @@ class Coder:
         for t in conjuncts(tok):
             near = [t, *(c for c in t.children if c.dep_ in ("poss", "compound", "amod"))]
             for c in near:
-                if c.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or c.i in ctx.matches:
+                if named_type(c) in ("PERSON", "ORG", "NORP", "GPE", "NAME") or c.i in ctx.matches:
                     return True
             if t.pos_ == "PRON" or self.resolver.roles.is_role_word(t):
                 return True

@@ -252,9 +252,16 @@ class Coder:
         spans += [e for e in sent.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")]
         roles = self.resolver.roles
         for tok in sent:
-            # role nouns ("protesters", "the defence minister") and names seen before
-            if (tok.pos_ == "NOUN" and roles.is_role_word(tok)) or (
-                tok.pos_ == "PROPN" and tok.text in ctx.memory.names
+            # role nouns ("protesters", "the defence minister"), names seen before, and the
+            # heads of proper names when the pipeline has no NER component
+            if (
+                (tok.pos_ == "NOUN" and roles.is_role_word(tok))
+                or (tok.pos_ == "PROPN" and tok.text in ctx.memory.names)
+                or (
+                    tok.pos_ == "PROPN"
+                    and not tok.ent_type_
+                    and tok.dep_ not in ("compound", "flat")
+                )
             ):
                 spans.append(sent.doc[tok.i : tok.i + 1])
         for span in spans:
