@@ -372,6 +372,8 @@ class SentenceContext:
     sent_index: int
     offset: int = 0
     explain: list[str] | None = None
+    names: list[Any] = field(default_factory=list)  # this sentence's gazetteer matches
+    ents: list[Any] = field(default_factory=list)  # and its named-entity spans
 
     def say(self, line: str) -> None:
         if self.explain is not None:

@@ -9,6 +9,7 @@ The model and lexicons load once per process (`Coder.load` caches by options).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,6 +55,20 @@ class SentenceTrace:
     text: str
     actors: list[str]
     lines: list[str]
+
+
+def _by_sentence(
+    sentences: list[Any], matches: dict[int, Any], ents: Any
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Gazetteer matches and entity spans grouped by sentence, computed once per doc."""
+    starts = [s.start for s in sentences]
+    names: list[list[Any]] = [[] for _ in sentences]
+    found: list[list[Any]] = [[] for _ in sentences]
+    for m in {id(m): m for m in matches.values()}.values():
+        names[bisect.bisect_right(starts, m.start) - 1].append(m)
+    for ent in ents:
+        found[bisect.bisect_right(starts, ent.start) - 1].append(ent)
+    return names, found
 
 
 def event_day(when: DateMention | None, article_date: dt.date | None) -> dt.date | None:
@@ -107,10 +122,14 @@ class Coder:
         model: str | None = None,
         actors: Iterable[str | Path] = (),
         patterns: Iterable[str | Path] = (),
+        ner: bool = False,
     ) -> Coder:
-        key = (model, tuple(map(str, actors)), tuple(map(str, patterns)))
+        """A Coder for the spaCy pipeline ``model`` with the built-in lexicons plus the
+        user's ``actors`` and ``patterns`` files; ``ner=True`` also runs spaCy's NER
+        (slower, slightly better recall on unknown names). Cached per arguments."""
+        key = (model, tuple(map(str, actors)), tuple(map(str, patterns)), ner)
         if key not in cls._cache:
-            nlp = load_nlp(model)
+            nlp = load_nlp(model, ner=ner)
             lexicon = load_lexicon(actors) if key[1] else builtin_lexicon()
             actions = load_actions(patterns) if key[2] else builtin_actions()
             places = PlaceIndex.build(lexicon) if key[1] else PlaceIndex.default()
@@ -164,10 +183,11 @@ class Coder:
         events: list[Event] = []
         sentences = list(doc.sents)
         tone = article_tone(s.text for s in sentences) if sentences else None
+        names, ents = _by_sentence(sentences, matches, doc.ents)
         context_year: int | None = None  # the last year the article named ("that year")
         for si, sent in enumerate(sentences):
             lines: list[str] | None = [] if explain is not None else None
-            ctx = SentenceContext(matches, memory, article.date, si, 0, lines)
+            ctx = SentenceContext(matches, memory, article.date, si, 0, lines, names[si], ents[si])
             seen = [
                 f"{m.actor.text} [{m.actor.code or '?'}] ({m.how})"
                 for m in self._remember_actors(sent, ctx)
@@ -182,7 +202,7 @@ class Coder:
                     context_year=context_year,
                 )
                 day = event_day(when, article.date)
-                where = self._where(sent, d, matches)
+                where = self._where(sent, d, ctx)
                 events.append(self._event(d, article, si, sent.text.strip(), day, where, tone))
                 if lines is not None and when is not None:
                     lines.append(f"    date {day} from '{when.text}' ({when.rule})")
@@ -193,7 +213,7 @@ class Coder:
                 explain.append(SentenceTrace(si, sent.text.strip(), seen, lines))
         return events
 
-    def _where(self, sent: Any, d: Draft, matches: dict[int, Any]) -> Location | None:
+    def _where(self, sent: Any, d: Draft, ctx: SentenceContext) -> Location | None:
         """Where the event happened: the target when it is a place ("attacked Mariupol"),
         else a place in a prepositional phrase of the sentence ("in Kharkiv") that is not
         an actor's head, resolved in the actors' countries' context."""
@@ -202,7 +222,7 @@ class Coder:
             c for c in (d.source.actor.country, d.target.actor.country if d.target else None) if c
         }
         if d.target is not None:
-            m = matches.get(d.target.head)
+            m = ctx.matches.get(d.target.head)
             if m is not None and m.entries[0].kind in ("place", "capital"):
                 span = doc[m.start : m.end]
                 return locate(
@@ -211,13 +231,12 @@ class Coder:
         heads = {d.source.head} | ({d.target.head} if d.target is not None else set())
         base = sent.start_char
         spans: dict[tuple[int, int], str] = {}
-        seen_matches = {id(m): m for i, m in matches.items() if sent.start <= i < sent.end}
-        for m in seen_matches.values():
+        for m in ctx.names:
             if m.entries[0].kind in ("place", "capital", "country", "region"):
                 span = doc[m.start : m.end]
                 if span.root.dep_ == "pobj" and span.root.i not in heads:
                     spans[(span.start_char, span.end_char)] = span.text
-        for ent in sent.ents:
+        for ent in ctx.ents:
             if (
                 ent.label_ in ("GPE", "LOC", "FAC")
                 and ent.root.dep_ == "pobj"
@@ -235,21 +254,19 @@ class Coder:
         doc = self.nlp(parse_text(text))
         matches = self.resolver.index(doc)
         memory = ArticleMemory(dateline_end=dateline_end(text))
+        sentences = list(doc.sents)
+        names, ents = _by_sentence(sentences, matches, doc.ents)
         found: list[Mention] = []
-        for si, sent in enumerate(doc.sents):
-            found += self._remember_actors(sent, SentenceContext(matches, memory, day, si))
+        for si, sent in enumerate(sentences):
+            ctx = SentenceContext(matches, memory, day, si, 0, None, names[si], ents[si])
+            found += self._remember_actors(sent, ctx)
         return found
 
     def _remember_actors(self, sent: Any, ctx: SentenceContext) -> list[Mention]:
         """Resolve every actor-like phrase head once so later pronouns can point back."""
         heads: dict[int, Any] = {}
-        spans = [
-            sent.doc[m.start : m.end]
-            for m in {
-                id(m): m for i, m in ctx.matches.items() if sent.start <= i < sent.end
-            }.values()
-        ]
-        spans += [e for e in sent.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")]
+        spans = [sent.doc[m.start : m.end] for m in ctx.names]
+        spans += [e for e in ctx.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")]
         roles = self.resolver.roles
         for tok in sent:
             # role nouns ("protesters", "the defence minister"), names seen before, and the
