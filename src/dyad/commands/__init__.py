@@ -1,0 +1,1 @@
+"""Subcommands of `dyad`, grouped by topic; each module has ``register(subparsers, common)``."""
