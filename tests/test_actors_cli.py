@@ -82,7 +82,7 @@ def test_validate_reports_every_bad_entry(tmp_path, capsys):
         "  - {code: XYZ, name: Bad Kind, kind: club}\n"
         "people:\n"
         "  - {name: P, offices: [{title: T, code: RUSGOV, start: 2020-01-01, end: 2019-01-01}]}\n"
-        "roles:\n  XXX: [thing]\n",
+        "roles:\n  XX: [thing]\n",
         encoding="utf-8",
     )
     good = tmp_path / "good.yaml"
@@ -93,7 +93,7 @@ def test_validate_reports_every_bad_entry(tmp_path, capsys):
     assert f"{f}: error: organisation 'Bad Code': 'code' must be a CAMEO actor code" in err
     assert f"{f}: error: organisation 'Bad Kind': 'kind' must be one of" in err
     assert "person 'P' offices[0]: office ends" in err
-    assert "roles.XXX: unknown role code" in err
+    assert "roles.XX: role code 'XX' must be made of 3-character segments" in err
     assert "1 of 2 files have errors" in err
 
 

@@ -78,7 +78,7 @@ people:
         ),
         ("organisations:\n  - {code: NAT, name: N}", "missing kind"),
         ("organisations:\n  - {code: NAT, name: N, kind: club}", "'kind' must be one of"),
-        ("roles:\n  XXX: [thing]", "unknown role code"),
+        ("roles:\n  XX: [thing]", "must be made of 3-character segments"),
         ("colours: []", "unknown section"),
         ("people: [unclosed", "not valid YAML"),
     ],

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dyad.errors import GoldFormatError
+from dyad.lexicon import ROLE_CODES
 from dyad.ontology import penta_class
 from dyad.records import Article, Event
 
@@ -805,6 +806,14 @@ def eval_triples(
     return report
 
 
+def petrarch_code(code: str | None) -> str:
+    """An actor code written as PETRARCH writes it: no actor is '---', an actor with a
+    role but no country is '---' + role ('---GOV')."""
+    if not code:
+        return "---"
+    return "---" + code if code[:3] in ROLE_CODES else code
+
+
 def _loose(triples: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """Triples at root level with actors cut to their first segment (RUSGOV -> RUS)."""
     return {(s[:3], t[:3], c[:2]) for s, t, c in triples}
@@ -829,9 +838,7 @@ def evaluate(
     elif fmt == "conflibert-ner":
         report = eval_ner(read_conflibert_ner(p), code, n_errors)
     elif fmt == "petrarch":
-        report = eval_triples(
-            read_petrarch(p), code, n_errors, fmt, code_map or (lambda c: c or "")
-        )
+        report = eval_triples(read_petrarch(p), code, n_errors, fmt, code_map or petrarch_code)
     else:
         report = eval_triples(
             read_dyad_gold(p), code, n_errors, fmt, code_map or (lambda c: c or "")

@@ -265,15 +265,22 @@ def parse_places(path: str, doc: dict[str, Any]) -> list[Place]:
     return out
 
 
-def parse_roles(path: str, doc: dict[str, Any]) -> dict[str, str]:
+def parse_roles(path: str, doc: dict[str, Any], strict: bool = True) -> dict[str, str]:
+    """Role nouns by role code. ``strict`` (the built-in lexicon) accepts only the CAMEO
+    and PLOVER role codes; users' files may bring their own (PETRARCH's GOVFRM, MILNAV)
+    as long as they are made of 3-character segments."""
     ctx = _Ctx(path)
     roles = doc.get("roles")
     if not isinstance(roles, dict):
         raise ctx.fail("file", "expected a mapping under 'roles': ROLE -> list of nouns")
     out: dict[str, str] = {}
     for role, nouns in roles.items():
-        if role not in ROLE_CODES:
+        if strict and role not in ROLE_CODES:
             raise ctx.fail(f"roles.{role}", f"unknown role code {role!r}")
+        if not strict and not (isinstance(role, str) and _CODE_RE.match(role)):
+            raise ctx.fail(
+                f"roles.{role}", f"role code {role!r} must be made of 3-character segments"
+            )
         for noun in _strings(ctx, f"roles.{role}", nouns, role):
             key = noun.lower()
             if key in out and out[key] != role:
@@ -374,48 +381,53 @@ def data_files(folder: str = "", suffix: str = ".yaml") -> list[tuple[str, str]]
 
 
 def load_lexicon(extra_files: Iterable[str | Path] = ()) -> Lexicon:
-    """The built-in lexicon plus the user's actor files (same formats, any of the keys)."""
-    countries: list[Country] = []
-    regions: list[Region] = []
-    places: list[Place] = []
+    """The built-in lexicon plus the user's actor files (same formats, any of the keys).
+
+    A user's entry comes before a built-in one with the same name, so it wins; a user's
+    role noun replaces the built-in role of that noun."""
+    builtin = [f for f in data_files() if f[0].rsplit("/", 1)[1] in ACTOR_FILES]
+    builtin += data_files("people")
+    user = [read_user_file(f, "actor file") for f in extra_files]
+    parts = [_parse_actor_file(path, text, strict=True) for path, text in builtin]
+    mine = [_parse_actor_file(path, text, strict=False) for path, text in user]
     roles: dict[str, str] = {}
-    orgs: list[Organisation] = []
-    people: list[Person] = []
-    files = [f for f in data_files() if f[0].rsplit("/", 1)[1] in ACTOR_FILES]
-    files += data_files("people")
-    files += [read_user_file(f, "actor file") for f in extra_files]
-    for path, text in files:
-        doc = _read_yaml(path, text) or {}
-        if not isinstance(doc, dict):
-            raise LexiconError(f"{path}: file: expected a mapping of sections")
-        known = {"countries", "regions", "places", "roles", "organisations", "people"}
-        unknown = sorted(set(doc) - known)
-        if unknown:
-            raise LexiconError(
-                f"{path}: file: unknown section(s) {', '.join(unknown)}; "
-                f"expected {', '.join(sorted(known))}"
-            )
-        if "countries" in doc or "regions" in doc:
-            c, r = parse_countries(path, doc)
-            countries += c
-            regions += r
-        if "places" in doc:
-            places += parse_places(path, doc)
-        if "roles" in doc:
-            for noun, role in parse_roles(path, doc).items():
-                roles[noun] = role
-        if "organisations" in doc:
-            orgs += parse_organisations(path, doc)
-        if "people" in doc:
-            people += parse_people(path, doc)
+    for part in (*parts, *mine):
+        roles.update(part.roles)
+    ordered = (*mine, *parts)
+    return Lexicon(
+        countries=tuple(c for part in ordered for c in part.countries),
+        regions=tuple(r for part in ordered for r in part.regions),
+        places=tuple(p for part in ordered for p in part.places),
+        roles=roles,
+        organisations=tuple(o for part in ordered for o in part.organisations),
+        people=merge_people(p for part in ordered for p in part.people),
+        sources=tuple(path for path, _ in (*builtin, *user)),
+    )
+
+
+def _parse_actor_file(path: str, text: str, strict: bool) -> Lexicon:
+    """One actor file as a (partial) Lexicon; LexiconError names the file and entry."""
+    doc = _read_yaml(path, text) or {}
+    if not isinstance(doc, dict):
+        raise LexiconError(f"{path}: file: expected a mapping of sections")
+    known = {"countries", "regions", "places", "roles", "organisations", "people"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        raise LexiconError(
+            f"{path}: file: unknown section(s) {', '.join(unknown)}; "
+            f"expected {', '.join(sorted(known))}"
+        )
+    countries, regions = (
+        parse_countries(path, doc) if "countries" in doc or "regions" in doc else ([], [])
+    )
     return Lexicon(
         countries=tuple(countries),
         regions=tuple(regions),
-        places=tuple(places),
-        roles=roles,
-        organisations=tuple(orgs),
-        people=merge_people(people),
-        sources=tuple(p for p, _ in files),
+        places=tuple(parse_places(path, doc)) if "places" in doc else (),
+        roles=parse_roles(path, doc, strict) if "roles" in doc else {},
+        organisations=tuple(parse_organisations(path, doc)) if "organisations" in doc else (),
+        people=tuple(parse_people(path, doc)) if "people" in doc else (),
+        sources=(path,),
     )
 
 

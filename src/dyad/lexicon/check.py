@@ -103,7 +103,7 @@ def check_file(path: str | Path, builtin: Lexicon | None = None) -> FileReport:
         counts[section] = good
     if "roles" in doc:
         try:
-            roles = parse_roles(name, doc)
+            roles = parse_roles(name, doc, strict=False)
             counts["roles"] = len(roles)
         except LexiconError as exc:
             problems.append(Problem("error", exc.message.removeprefix(f"{name}: ")))
