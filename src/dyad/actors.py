@@ -8,6 +8,7 @@ combines what it names with its role: "Russian troops" -> RUS + MIL = RUSMIL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -32,6 +33,8 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself
 _THING_PRONOUNS = frozenset({"it", "its", "itself"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs", "themselves"})
 _RELATIVE_PRONOUNS = frozenset({"who", "that", "which", "whom", "whose"})
+# Pronouns that can stand for an actor named before.
+PRONOUNS = _PERSON_PRONOUNS | _THING_PRONOUNS | _PLURAL_PRONOUNS
 _ACTOR_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE", "NAME"})
 # Words that make a proper name an organisation's ("the Tis Hazari Court").
 _ORG_WORDS = frozenset(
@@ -60,6 +63,62 @@ def named_type(tok: Any) -> str:
     return "NAME"
 
 
+# "Chinese-owned", "Russia-based", "state-run": the modifier names the owner's country;
+# "Iran-backed" or "US-led" do not (a sponsor is not a nationality).
+_OWNING_PARTICIPLES = frozenset({"owned", "based", "run", "controlled", "registered", "flagged"})
+
+# Role words that make an actor only together with whom they head: "the head of the IAEA"
+# is the IAEA, "the head" alone is nobody.
+_WEAK_ROLES = frozenset({"head", "chief", "boss"})
+
+# Definite descriptions and the kind of actor they point back to (see _is_described).
+DESCRIPTIONS: dict[str, str] = {
+    **dict.fromkeys(
+        "country nation state kingdom republic island emirate monarchy sultanate "
+        "territory enclave".split(),
+        "country",
+    ),
+    **dict.fromkeys(
+        "alliance bloc union organisation organization body commission council "
+        "agency league grouping forum".split(),
+        "igo",
+    ),
+    **dict.fromkeys("group militia movement faction outfit".split(), "armed"),
+    **dict.fromkeys("ministry department office cabinet".split(), "office"),
+    **dict.fromkeys("government administration regime authorities".split(), "government"),
+    **dict.fromkeys(
+        "president minister premier chancellor leader king queen emir secretary".split(), "leader"
+    ),
+    **dict.fromkeys("court tribunal".split(), "court"),
+    **dict.fromkeys("assembly parliament legislature congress senate".split(), "legislature"),
+}
+
+
+def _is_described(want: str, m: Mention, former: bool) -> bool:
+    code = m.actor.code or ""
+    if not code:
+        return False
+    if want == "country":
+        return m.kind == "country" and len(code) == 3
+    if want == "igo":
+        return m.category in ("igo", "alliance", "agency", "court")
+    if want == "armed":
+        return m.category in ("armed_group", "militant")
+    if want == "office":
+        return m.category in ("office", "agency")
+    if want == "government":
+        return (bool(m.actor.country) and code.endswith(("GOV", "ELI"))) or len(code) == 3
+    if want == "leader":
+        return (m.kind == "person" and code.endswith("ELI" if former else "GOV")) or (
+            not former and m.kind == "country" and code.endswith("GOV")
+        )
+    if want == "court":
+        return m.category == "court" or code.endswith("JUD")
+    if want == "legislature":
+        return code.endswith("LEG")
+    return False
+
+
 # "his country", "their government": nouns naming the state of a possessor (-> its role)
 _OWN_STATE_NOUNS: dict[str, str | None] = {
     "country": None,
@@ -78,7 +137,23 @@ _OWN_STATE_NOUNS: dict[str, str | None] = {
     "navy": "MIL",
     "police": "COP",
     "parliament": "LEG",
+    # an organisation's own people: "its fighters" are Hezbollah
+    "fighter": None,
+    "member": None,
+    "supporter": None,
+    "follower": None,
 }
+# Roles of people with no country of their own in the phrase, who take the country of the
+# place where their clause happens.
+_PLACED_ROLES = frozenset("CVL OPP LAB EDU REL REF MED HLH AGR".split())
+
+# Country names that are also US states; US actors around them choose the state.
+_US_STATE_NAMES = frozenset({"Georgia"})
+
+# Head nouns of a country's offices, which "the ministry" can point back to.
+_OFFICE_NOUNS = frozenset(
+    "ministry department office secretariat commission agency service directorate".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +165,7 @@ class Entry:
     country: str | None
     label: str
     person: Person | None = None
+    sub: str = ""  # an organisation's kind: igo alliance armed_group ...
 
     def code_on(self, day: dt.date | None) -> str | None:
         if self.person is not None:
@@ -123,6 +199,12 @@ class Mention:
     how: str
     plural: bool = False
     coreferent: bool = False
+    # an organisation's kind (igo alliance armed_group ...), for "the alliance"
+    category: str = ""
+    # the named mention a pronoun stands for, when it is in the same sentence: the coder
+    # shows it as the event's evidence ("The ELN said it will ..." -> "The ELN")
+    antecedent: Mention | None = None
+    subject: bool = False  # the subject of its clause: the likeliest antecedent later
 
 
 def _is_exact_phrase(phrase: str) -> bool:
@@ -181,7 +263,7 @@ class Gazetteer:
                 add(name, Entry("place", pl.country, pl.country, pl.name))
         for o in lexicon.organisations:
             for name in (o.name, *o.aliases):
-                add(name, Entry("org", o.code, o.country, o.name))
+                add(name, Entry("org", o.code, o.country, o.name, sub=o.kind))
         for person in lexicon.people:
             for name in (person.name, *person.aliases):
                 add(name, Entry("person", None, person.country, person.name, person))
@@ -296,6 +378,8 @@ def _forms(tok: Any) -> tuple[str, ...]:
     "Rebels" a proper noun, whose lemma keeps the plural."""
     low = tok.lower_
     forms = [low, tok.lemma_.lower()]
+    if low.endswith("men"):
+        forms.append(low[:-3] + "man")  # militiamen, gunmen
     if low.endswith("ies"):
         forms.append(low[:-3] + "y")
     elif low.endswith("es"):
@@ -317,7 +401,9 @@ class ArticleMemory:
     recent: list[tuple[int, Mention]] = field(default_factory=list)  # (sentence, mention)
     events: list[tuple[int, str, Actor]] = field(default_factory=list)  # (sentence, code, src)
 
-    def remember(self, sent_index: int, mention: Mention) -> None:
+    def remember(self, sent_index: int, mention: Mention, head: Any = None) -> None:
+        if head is not None and head.dep_ in ("nsubj", "nsubjpass"):
+            mention = dataclasses.replace(mention, subject=True)
         self.recent.append((sent_index, mention))
         if len(self.recent) > 60:
             del self.recent[:20]
@@ -357,6 +443,8 @@ def np_tokens(head: Any) -> list[Any]:
                     continue  # "Karen Donfried in Moscow": where she was, not who she is
                 if not any(g.dep_ == "pobj" for g in child.children):
                     continue  # "forces of carrying out": a clause, not a noun phrase
+            elif child.dep_ == "npadvmod" and tok.lower_ in _OWNING_PARTICIPLES:
+                pass  # "Chinese-owned company", "Russia-based firm": the owner's country
             elif child.dep_ in _NP_STOP_DEPS:
                 continue
             out.append(child)
@@ -378,6 +466,7 @@ class ActorResolver:
     def __init__(self, lexicon: Lexicon, nlp: Any) -> None:
         self.gazetteer = Gazetteer(lexicon, nlp)
         self.roles = RoleTable(lexicon.roles)
+        self.region_codes = frozenset(r.code for r in lexicon.regions)
 
     # The per-doc match index is built by the coder once per sentence batch.
     def index(self, doc: Any) -> dict[int, GazMatch]:
@@ -399,31 +488,14 @@ class ActorResolver:
         """Resolve the noun phrase headed by ``head`` to an actor, or None."""
         if head.idx < memory.dateline_end:
             return None
-        if head.pos_ == "PRON" or head.lower_ in _RELATIVE_PRONOUNS:
+        if (head.pos_ == "PRON" or head.lower_ in _RELATIVE_PRONOUNS) and head.i not in matches:
             if head.lower_ in _RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
                 # "the troops who attacked": the relative pronoun stands for the noun
                 return self.resolve(head.head.head, matches, day, memory, sent_index, offset)
             return self._pronoun(head, memory, sent_index, offset)
-        poss = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
-        if poss is not None and head.lemma_.lower() in _OWN_STATE_NOUNS:
-            # "his country", "its government": the state of the actor the pronoun names
-            owner = self._pronoun(poss, memory, sent_index, offset)
-            if owner is not None and owner.actor.country:
-                role = _OWN_STATE_NOUNS[head.lemma_.lower()]
-                text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
-                return Mention(
-                    Actor(
-                        text,
-                        _combine(owner.actor.country, role),
-                        owner.actor.country,
-                        offset + start,
-                        offset + end,
-                    ),
-                    "country",
-                    head.i,
-                    f"'{head.text}' of {owner.actor.text}",
-                    coreferent=True,
-                )
+        owned = self._owned(head, matches, day, memory, sent_index, offset)
+        if owned is not None:
+            return owned
         tokens = np_tokens(head)
         # appositions identify the head: "the leader of China, Xi Jinping"
         appos = [c for c in head.children if c.dep_ == "appos"]
@@ -439,7 +511,141 @@ class ActorResolver:
             ):
                 span = np_tokens(head)
                 mention = _with_span(inner, span, offset, head.doc)
+        vague = (
+            mention is None
+            or (mention.actor.country is None and mention.kind != "person" and not mention.category)
+            or (mention.actor.code in self.region_codes and head.lemma_.lower() in DESCRIPTIONS)
+        )
+        if vague:  # "the alliance", "the Gulf state": someone named before
+            described = self._description(head, memory, sent_index, offset)
+            if described is not None:
+                return described
+        if (
+            mention is not None
+            and mention.actor.country is None
+            and mention.actor.code in (_PLACED_ROLES)
+        ):
+            return self._placed(head, mention, matches, day)
         return mention
+
+    def _placed(
+        self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
+    ) -> Mention:
+        """'fired at demonstrators in Nairobi': people with no country of their own take the
+        country of the place their clause happens in."""
+        verb = head
+        for _ in range(4):
+            if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
+                break
+            verb = verb.head
+        for c in verb.children if verb.pos_ in ("VERB", "AUX") else ():
+            if c.dep_ != "prep" or c.lower_ not in ("in", "at", "across", "throughout"):
+                continue
+            for g in c.children:
+                m = matches.get(g.i) if g.dep_ == "pobj" else None
+                entry = m.pick(day) if m is not None else None
+                if entry is not None and entry.kind in ("place", "capital", "country"):
+                    a = mention.actor
+                    return dataclasses.replace(
+                        mention,
+                        actor=Actor(
+                            a.text,
+                            (entry.country or "") + (a.code or ""),
+                            entry.country,
+                            a.start,
+                            a.end,
+                        ),
+                        how=f"{mention.how}; in {g.text}",
+                    )
+        return mention
+
+    def _owned(
+        self,
+        head: Any,
+        matches: dict[int, GazMatch],
+        day: dt.date | None,
+        memory: ArticleMemory,
+        sent_index: int,
+        offset: int,
+    ) -> Mention | None:
+        """'his country', 'its fighters', 'her party', 'the group's supreme leader': a noun
+        owned by an actor named before takes that actor's country or organisation."""
+        poss = next((c for c in head.children if c.dep_ == "poss"), None)
+        if poss is None:
+            return None
+        lemma = head.lemma_.lower()
+        role: str | None
+        if lemma in _OWN_STATE_NOUNS:
+            role = _OWN_STATE_NOUNS[lemma]
+        else:
+            found = self._role(np_tokens(head), head)
+            if found is None:
+                return None
+            role = found[0]
+        own = [t for t in np_tokens(head) if t.i in matches and t.i != poss.i]
+        if own:
+            return None  # "his Chinese counterpart": the phrase names its own country
+        if poss.pos_ == "PRON":
+            owner = self._pronoun(poss, memory, sent_index, offset)
+        elif poss.pos_ == "NOUN" and poss.lemma_.lower() in DESCRIPTIONS:
+            owner = self._description(poss, memory, sent_index, offset)
+        else:
+            return None
+        if owner is None or not owner.actor.code:
+            return None
+        base = owner.actor.country if owner.kind == "person" else owner.actor.code
+        if not base:
+            return None
+        former = any(t.lower_ in _FORMER for t in head.lefts)
+        code = _combine(base, "ELI" if former and role else role)
+        text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
+        kind = "country" if role is None else "group" if head.tag_ == "NNS" else "org"
+        return Mention(
+            Actor(text, code, owner.actor.country, offset + start, offset + end),
+            kind,
+            head.i,
+            f"'{head.text}' of {owner.actor.text}",
+            head.tag_ == "NNS",
+            coreferent=True,
+            category=owner.category if role is None else "",
+        )
+
+    def _description(
+        self, head: Any, memory: ArticleMemory, sent_index: int, offset: int
+    ) -> Mention | None:
+        """'the alliance' after NATO, 'the island' after Taiwan, 'the ministry' after a
+        ministry, 'the former chancellor' after Merkel: a definite description names the
+        latest actor of its kind in this or the last three sentences."""
+        lemma = head.lemma_.lower()
+        want = DESCRIPTIONS.get(lemma)
+        if want is None or head.tag_ in ("NNS", "NNPS"):
+            return None
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+            return None
+        former = any(t.lower_ in _FORMER for t in head.lefts)
+        for s_idx, m in reversed(memory.recent):
+            if sent_index - s_idx > 3:
+                break
+            if s_idx == sent_index and m.head >= head.i:
+                continue
+            if not _is_described(want, m, former):
+                continue
+            code = m.actor.code
+            if want == "leader" and former and m.actor.country:
+                code = m.actor.country + "ELI"
+            elif want == "government" and m.actor.country:
+                code = m.actor.country + "GOV"
+            text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
+            return Mention(
+                Actor(text, code, m.actor.country, offset + start, offset + end),
+                m.kind,
+                head.i,
+                f"'{text}' -> {m.actor.text}",
+                False,
+                coreferent=True,
+                category=m.category,
+            )
+        return None
 
     def split_coordinated(
         self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
@@ -511,17 +717,18 @@ class ActorResolver:
             above.update(c.i for c in anc.children if c.dep_ == "nsubj")
         above -= clause_subjects
         recent = list(reversed(memory.recent))
-        ordered = [x for x in recent if x[0] == sent_index and x[1].head in above] + recent
+        # centering: subjects of the clauses above, then the last sentences' subjects
+        ordered = [x for x in recent if x[0] == sent_index and x[1].head in above]
+        ordered += [x for x in recent if x[0] < sent_index and x[1].subject]
+        ordered += recent
         for s_idx, m in ordered:
             if sent_index - s_idx > 2:
-                break
+                continue
             if s_idx == sent_index and (m.head >= head.i or m.head in clause_subjects):
                 continue
             if m.kind in want and (word not in _PLURAL_PRONOUNS or m.plural or m.kind != "group"):
-                if s_idx == sent_index and word not in ("its", "his", "her", "their"):
-                    # "The ELN said it will release ...": the named antecedent is the
-                    # better evidence, and it is in the same sentence
-                    return m
+                named = m.antecedent or m
+                same = s_idx == sent_index and word not in ("its", "his", "her", "their")
                 return Mention(
                     Actor(
                         head.text,
@@ -532,9 +739,12 @@ class ActorResolver:
                     ),
                     m.kind,
                     head.i,
-                    f"pronoun '{head.text}' -> {m.actor.text}",
+                    f"pronoun '{head.text}' -> {named.actor.text}",
                     m.plural,
                     coreferent=True,
+                    category=m.category,
+                    # "The ELN said it will release ...": the name is better evidence
+                    antecedent=named if same else None,
                 )
         return None
 
@@ -549,6 +759,9 @@ class ActorResolver:
         sent_index: int,
     ) -> Mention | None:
         doc = head.doc
+        head_match = matches.get(head.i)
+        if head_match is not None:  # "Côte d'Ivoire", "Doctors Without Borders": the name
+            tokens = sorted({*tokens, *doc[head_match.start : head_match.end]}, key=lambda t: t.i)
         in_np = {t.i for t in tokens}
         # the head's own name: the head plus its compound/flat modifiers
         name_toks = sorted(
@@ -556,7 +769,6 @@ class ActorResolver:
             + [c for c in head.children if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN"],
             key=lambda t: t.i,
         )
-        head_match = matches.get(head.i)
         np_matches: list[GazMatch] = []
         for i in sorted(in_np):
             m = matches.get(i)
@@ -570,7 +782,7 @@ class ActorResolver:
         former = any(t.lower_ in _FORMER for t in tokens if t.i < head.i)
 
         # 1. a known person, organisation or country names the head itself
-        if head_match is not None and head_match in np_matches:
+        if head_match is not None:
             entry = head_match.pick(day)
             code = entry.code_on(day)
             if entry.kind == "person":
@@ -588,17 +800,20 @@ class ActorResolver:
                 )
             if entry.kind == "org":
                 role = self._role(tokens, head, exclude=range(head_match.start, head_match.end))
-                code = _combine(code, role[0] if role else None)
-                return self._mention(
-                    tokens,
-                    code,
-                    entry.country,
-                    "org",
-                    head,
-                    f"organisation {entry.label}",
-                    plural,
-                    offset,
-                    memory,
+                code = _combine(code, _org_role(entry, role[0] if role else None))
+                return dataclasses.replace(
+                    self._mention(
+                        tokens,
+                        code,
+                        entry.country,
+                        "org",
+                        head,
+                        f"organisation {entry.label}",
+                        plural,
+                        offset,
+                        memory,
+                    ),
+                    category=entry.sub,
                 )
             if entry.kind in (
                 "country",
@@ -611,6 +826,13 @@ class ActorResolver:
             ):
                 how = f"{entry.kind} {head_match_text(doc, head_match)} -> {entry.code}"
                 kind = "group" if entry.kind in ("demonym",) else "country"
+                name = head_match_text(doc, head_match)
+                if name in _US_STATE_NAMES and self._us_context(memory, sent_index):
+                    # "Trump was indicted in Georgia": the US state, not the country
+                    code, how = "USA", f"US state {name} (US actors around it)"
+                    return self._mention(
+                        tokens, code, "USA", "country", head, how, False, offset, memory
+                    )
                 if (
                     entry.kind == "adjective"
                     and head.dep_ not in ("amod", "compound")
@@ -679,6 +901,27 @@ class ActorResolver:
                 offset,
                 memory,
             )
+        if base is not None and role is None and head.pos_ in ("NOUN", "NUM", "PRON"):
+            # "hundreds of Kenyan students", "property of Ukrainian companies": the actor is
+            # the "of" phrase's, with its own role
+            inner = next(
+                (
+                    g
+                    for c in head.children
+                    if c.dep_ == "prep" and c.lower_ == "of"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                    and base.start >= g.left_edge.i
+                    and base.end <= g.right_edge.i + 1
+                ),
+                None,
+            )
+            if inner is not None:
+                found = self._resolve_tokens(
+                    inner, np_tokens(inner), matches, day, memory, offset, sent_index
+                )
+                if found is not None:
+                    return found
         if base is not None:
             entry = base.pick(day)
             code = entry.code_on(day)
@@ -689,7 +932,7 @@ class ActorResolver:
                 # "the Kremlin spokesman" -> RUSGOV; "Kremlin critics" -> RUS
                 code = code if role_code == "GOV" else entry.country
                 role_code = None
-            code = _combine(code, role_code)
+            code = _combine(code, _org_role(entry, role_code))
             how = f"{entry.kind} {head_match_text(doc, base)}" + (
                 f" + role '{role[1]}'" if role else ""
             )
@@ -718,8 +961,9 @@ class ActorResolver:
                 memory,
                 name_toks if kind == "person" else None,
             )
-            return mention
-        if role is not None:
+            category = entry.sub or ("office" if head.lemma_.lower() in _OFFICE_NOUNS else "")
+            return dataclasses.replace(mention, category=category)
+        if role is not None and role[1].lower() not in _WEAK_ROLES:
             role_code = "ELI" if former else role[0]
             kind = "person" if ent == "PERSON" else "group" if plural else "org"
             return self._mention(
@@ -763,17 +1007,26 @@ class ActorResolver:
             return None
         # role at the head ("the Chinese foreign ministry")
         hit = self.roles.role_ending_at(toks, len(toks) - 1) if toks[-1].i == head.i else None
-        if hit is not None:
+        if hit is not None and hit[0] != "UAF":
             words = " ".join(t.text for t in toks[len(toks) - hit[1] :])
             return hit[0], words
-        # a title before a name or inside the phrase ("President Joe Biden", "army general")
-        for j in range(len(toks) - 1, -1, -1):
+        # a title before a name or inside the phrase ("President Joe Biden", "army general");
+        # an unidentified armed role at the head yields to any other ("cartel gunmen")
+        for j in range(len(toks) - (2 if hit is not None else 1), -1, -1):
             if toks[j].pos_ in ("NOUN", "PROPN"):
-                hit = self.roles.role_ending_at(toks, j)
-                if hit is not None:
-                    return hit[0], " ".join(t.text for t in toks[j - hit[1] + 1 : j + 1])
-        # "the Ministry of Defence": role in an 'of' phrase of an organisation head
+                found = self.roles.role_ending_at(toks, j)
+                if found is not None:
+                    return found[0], " ".join(t.text for t in toks[j - found[1] + 1 : j + 1])
+        if hit is not None:  # the unidentified armed role, when nothing else says more
+            return hit[0], " ".join(t.text for t in toks[len(toks) - hit[1] :])
         return None
+
+    @staticmethod
+    def _us_context(memory: ArticleMemory, sent_index: int) -> bool:
+        """US actors in this or the last sentence, and no actor of the namesake country."""
+        near = [m for s, m in memory.recent if sent_index - s <= 1]
+        countries = {m.actor.country for m in near}
+        return "USA" in countries and "GEO" not in countries
 
     def _national_person(
         self, country: str | None, memory: ArticleMemory, sent_index: int
@@ -836,6 +1089,14 @@ def _with_span(m: Mention, span_tokens: list[Any], offset: int, doc: Any) -> Men
         m.plural,
         m.coreferent,
     )
+
+
+def _org_role(entry: Entry, role: str | None) -> str | None:
+    """The role a phrase adds to an organisation: none for the leaders and officials of
+    an IGO, who speak for it ("NATO's secretary-general" is NAT, like its people table)."""
+    if entry.kind == "org" and entry.sub in ("igo", "alliance") and role in ("GOV", "ELI"):
+        return None
+    return role
 
 
 def _combine(code: str | None, role: str | None) -> str | None:

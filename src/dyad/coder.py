@@ -30,6 +30,7 @@ from dyad.actors import (
     phrase_span,
 )
 from dyad.errors import LexiconError
+from dyad.lexicon import ROLE_CODES
 from dyad.lexicon.patterns import ActionLexicon, Pattern
 from dyad.records import Actor
 
@@ -683,7 +684,11 @@ class Coder:
         light verb or None). The possessor of a patient noun is its target instead:
         "Navalny's arrest"."""
         out: list[tuple[Any, str, Any]] = []
-        patient = self.lemma(noun) in self.cues.patient_nouns
+        # "Navalny's arrest": the possessor suffers it; "Boko Haram's kidnapping of the
+        # schoolgirls" names the patient in its "of" phrase, so the possessor acts
+        patient = self.lemma(noun) in self.cues.patient_nouns and not any(
+            c.dep_ == "prep" and c.lower_ == "of" for c in noun.children
+        )
         literal = {t.i for t in frame.literals}
         for c in noun.children:
             if c.dep_ == "poss" and c.i not in literal:
@@ -971,6 +976,7 @@ class Coder:
         "expelled 23 Russian diplomats" -> RUS, "rejected May's agreement" -> GBRGOV,
         "suspended publication of Algeria's largest newspaper" -> DZAMED."""
         own = {s.actor.code for s in sources}
+        own_countries = {s.actor.country for s in sources}
         for lit in f.literals:
             if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
@@ -993,7 +999,9 @@ class Coder:
                     m is not None
                     and m.actor.code
                     and m.actor.code not in own
-                    and (tok.i != lit.i or m.actor.country)
+                    and (tok.i != lit.i or m.actor.country or m.actor.code not in ROLE_CODES)
+                    # "put its police on alert": the source's own forces are no target
+                    and not (m.coreferent and m.actor.country in own_countries)
                 ):
                     return tok
         return None
@@ -1224,7 +1232,7 @@ class Coder:
                                 break
             if m is not None:
                 out += self.resolver.split_coordinated(tok, m, ctx.matches, ctx.day)
-        return out
+        return [m.antecedent or m for m in out]
 
     def _anaphoric_target(self, tok: Any, ctx: SentenceContext) -> list[Mention]:
         """'rejected that demand': the maker of the demand mentioned just before."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dyad.actors import ActorResolver, ArticleMemory, Mention, dateline_end
+from dyad.actors import DESCRIPTIONS, PRONOUNS, ActorResolver, ArticleMemory, Mention, dateline_end
 from dyad.coder import Coder as SentenceCoder
 from dyad.coder import Cues, Draft, SentenceContext, builtin_cues
 from dyad.dates import DateMention, find_years, resolve_date
@@ -272,7 +272,9 @@ class Coder:
             # role nouns ("protesters", "the defence minister"), names seen before, and the
             # heads of proper names when the pipeline has no NER component
             if (
-                (tok.pos_ == "NOUN" and roles.is_role_word(tok))
+                (tok.pos_ == "PRON" and tok.lower_ in PRONOUNS)
+                or (tok.pos_ == "NOUN" and roles.is_role_word(tok))
+                or (tok.pos_ == "NOUN" and tok.lemma_.lower() in DESCRIPTIONS)
                 or (tok.pos_ == "PROPN" and tok.text in ctx.memory.names)
                 or (
                     tok.pos_ == "PROPN"
@@ -293,7 +295,7 @@ class Coder:
                 heads[i], ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
             )
             if mention is not None:
-                ctx.memory.remember(ctx.sent_index, mention)
+                ctx.memory.remember(ctx.sent_index, mention, heads[i])
                 found.append(mention)
         return found
 
