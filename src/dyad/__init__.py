@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from dyad.pipeline import Coder
+    from dyad.store import Store
 
 __all__ = [
     "Actor",
@@ -27,6 +28,7 @@ __all__ = [
     "Event",
     "Location",
     "Rejection",
+    "Store",
     "Trigger",
     "__version__",
     "load",
@@ -45,4 +47,8 @@ def __getattr__(name: str) -> Any:
         from dyad.pipeline import Coder
 
         return Coder
+    if name == "Store":
+        from dyad.store import Store
+
+        return Store
     raise AttributeError(name)

@@ -62,10 +62,19 @@ def run_demo(db: Path, model: str | None = None, progress: bool | None = None) -
     all_events: list[Event] = []
     with Store.open(db) as store:
         store.clear()
+        batch: list[tuple[Article, list[Event]]] = []
         for article, events in _progress(coder.code_articles(articles), progress):
-            store.add(article, events)
+            batch.append((article, events))
             all_events.extend(events)
-    print(f"\n{len(articles)} articles, {len(all_events)} events\n")
+            if len(batch) >= 50:
+                store.add_batch(batch)
+                batch = []
+        store.add_batch(batch)
+        n_aggregated = store.stats()["events"]
+    print(
+        f"\n{len(articles)} articles, {len(all_events)} events "
+        f"({n_aggregated} after merging repeated reports)\n"
+    )
     print("events per CAMEO root:")
     roots = Counter(e.root_code for e in all_events)
     for root in sorted(roots):
@@ -94,7 +103,9 @@ def run_demo(db: Path, model: str | None = None, progress: bool | None = None) -
         if shown == 3:
             break
     print(
-        f"\nThe events are in {db}; explore them with DuckDB, e.g.\n"
+        f"\nThe events are in {db}; explore them with dyad or DuckDB, e.g.\n"
+        f"  dyad query --db {db} --actor RUS\n"
+        f"  dyad dyads --db {db}\n"
         f'  duckdb {db} "select event_code, source_code, target_code, sentence from events '
         'limit 5"',
         file=sys.stdout,

@@ -1,50 +1,193 @@
-"""The event store: one DuckDB file with articles and the events coded from them."""
+"""The event store: one DuckDB file with articles, event mentions, aggregated events, rejects.
+
+    store = dyad.Store.open("events.duckdb")               # creates or upgrades the file
+    store.add_batch([(article, events), ...], rejects)     # one transaction
+    df = dyad.Store("events.duckdb").events(actor="RUS", start="2022")   # read-only
+    ts = store.timeseries(source="RUS", target="UKR", freq="month")
+
+Writes are transactional per batch; re-adding an article (same text) adds nothing. Reads
+use parameterised SQL only. docs/store.md documents the schema and every method.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from dyad.errors import StoreError
-from dyad.records import Article, Event, flat_row
+from dyad.errors import Rejection, StoreError, UsageError
+from dyad.records import Article, Event
+from dyad.store.filters import FILTER_KEYS, compile_filters, parse_bound
+from dyad.store.schema import SCHEMA_VERSION, column_names, prepare
+from dyad.store.write import (
+    content_hash,
+    event_from_row,
+    insert_coded,
+    recompute_events,
+    replace_mentions,
+    upsert_rejects,
+)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (
-    article_id VARCHAR PRIMARY KEY, url VARCHAR, source VARCHAR, title VARCHAR,
-    date DATE, text VARCHAR, ingested_at TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR PRIMARY KEY, article_id VARCHAR, sentence_index INTEGER,
-    sentence VARCHAR, date DATE, event_code VARCHAR, root_code VARCHAR, quad_class INTEGER,
-    goldstein DOUBLE, plover VARCHAR, confidence DOUBLE, rule VARCHAR,
-    source_text VARCHAR, source_code VARCHAR, source_country VARCHAR, source_start INTEGER,
-    source_end INTEGER, target_text VARCHAR, target_code VARCHAR, target_country VARCHAR,
-    target_start INTEGER, target_end INTEGER, trigger_text VARCHAR, trigger_start INTEGER,
-    trigger_end INTEGER, location_name VARCHAR, location_country VARCHAR,
-    location_lat DOUBLE, location_lon DOUBLE
-);
-"""
+__all__ = [
+    "FILTER_KEYS",
+    "SCHEMA_VERSION",
+    "BatchResult",
+    "RecodeResult",
+    "Store",
+    "coder_version",
+    "content_hash",
+]
+
+EVENT_ORDERS = {
+    "date": "e.date NULLS LAST, e.event_key",
+    "-date": "e.date DESC NULLS LAST, e.event_key",
+    "mentions": "e.num_mentions DESC, e.date NULLS LAST, e.event_key",
+    "goldstein": "e.goldstein, e.date NULLS LAST, e.event_key",
+    "-goldstein": "e.goldstein DESC, e.date NULLS LAST, e.event_key",
+}
+MENTION_ORDERS = {
+    "date": "e.date NULLS LAST, e.article_id, e.sentence_index, e.event_id",
+    "-date": "e.date DESC NULLS LAST, e.article_id, e.sentence_index, e.event_id",
+    "article": "e.article_id, e.sentence_index, e.event_id",
+    "goldstein": "e.goldstein, e.date NULLS LAST, e.article_id, e.event_id",
+    "-goldstein": "e.goldstein DESC, e.date NULLS LAST, e.article_id, e.event_id",
+}
+
+
+@cache
+def _builtin_fingerprint() -> str:
+    h = hashlib.sha256()
+    for pkg in ("dyad.lexicon", "dyad.ontology"):
+        root = resources.files(pkg).joinpath("data")
+        stack = [root]
+        files = []
+        while stack:
+            node = stack.pop()
+            for child in node.iterdir():
+                if child.is_dir():
+                    stack.append(child)
+                elif child.name.endswith((".yaml", ".tsv", ".txt", ".json")):
+                    files.append(child)
+        for f in sorted(files, key=lambda f: str(f)):
+            h.update(str(f).rsplit("/data/", 1)[-1].encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def coder_version(
+    model: str | None = None,
+    actors: Iterable[str | Path] = (),
+    patterns: Iterable[str | Path] = (),
+) -> str:
+    """What coded an article: ``dyad <version>+<fingerprint>``.
+
+    The fingerprint (12 hex) hashes the bundled lexicon and ontology data, any extra actor
+    and pattern files, and the spaCy model name, so a lexicon change gives a new version
+    and ``dyad recode --stale`` knows which articles to re-code.
+    """
+    from dyad import __version__
+
+    h = hashlib.sha256(_builtin_fingerprint().encode())
+    h.update(f"model={model or ''}".encode())
+    for kind, files in (("actors", actors), ("patterns", patterns)):
+        for f in files:
+            h.update(kind.encode())
+            try:
+                h.update(Path(f).read_bytes())
+            except OSError:
+                h.update(str(f).encode())
+    return f"dyad {__version__}+{h.hexdigest()[:12]}"
+
+
+_default_coder_version = coder_version
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one add_batch() stored."""
+
+    articles: int  # articles stored
+    duplicates: int  # articles skipped: same text already stored or twice in the batch
+    mentions: int  # event mentions stored
+    events: int  # aggregated event rows created or updated
+    rejects: int  # reject rows recorded
+    article_ids: tuple[str, ...] = ()  # content hashes of the stored articles
+
+
+@dataclass(frozen=True)
+class RecodeResult:
+    articles: int
+    mentions_before: int
+    mentions_after: int
+
+
+def _explain_connect_error(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if "lock" in text.lower():
+        return (
+            f"{path}: the database is in use by another process (DuckDB allows one writer or "
+            f"several read-only readers, not both): {text.splitlines()[0]}"
+        )
+    if "not a valid DuckDB database" in text:
+        return f"{path}: not a DuckDB database file (corrupt, or another kind of file)"
+    if "version" in text.lower() and "storage" in text.lower():
+        return f"{path}: written by an incompatible DuckDB version ({text.splitlines()[0]})"
+    return f"{path}: cannot open the database ({text.splitlines()[0] if text else exc!r})"
 
 
 class Store:
-    def __init__(self, con: Any, path: Path) -> None:
-        self.con = con
-        self.path = path
+    """A dyad event store (one DuckDB file).
 
-    @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> Store:
+    ``Store(path)`` opens an existing store read-only (for analysis and servers);
+    ``Store.open(path)`` opens it for writing, creating or upgrading it as needed.
+    Use it as a context manager or call ``close()``.
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = True) -> None:
         import duckdb
 
         p = Path(path)
+        self.path = p
+        self.read_only = read_only
+        if p.is_dir():
+            raise StoreError(f"{p}: is a folder, not a database file")
+        if read_only and not p.exists():
+            raise StoreError(f"{p}: no such database file (create it with `dyad ingest`)")
+        if not read_only and not p.parent.exists():
+            raise StoreError(f"{p}: folder {p.parent} does not exist")
         try:
-            con = duckdb.connect(str(p), read_only=read_only)
+            self.con = duckdb.connect(str(p), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{p}: cannot open as a DuckDB database ({exc})") from None
-        if not read_only:
-            con.execute(SCHEMA)
-        return cls(con, p)
+            raise StoreError(_explain_connect_error(p, exc)) from None
+        try:
+            self.schema_version = prepare(self.con, p, read_only)
+        except duckdb.Error as exc:
+            self.con.close()
+            raise StoreError(f"{p}: damaged or unreadable store ({_first_line(exc)})") from None
+        except BaseException:
+            self.con.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> Store:
+        """Open (and with read_only=False create or migrate) the store at ``path``."""
+        return cls(path, read_only=read_only)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self.con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -55,39 +198,534 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.con.close()
+        self.close()
 
-    def clear(self) -> None:
-        self.con.execute("DELETE FROM events; DELETE FROM articles;")
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"<dyad.Store {str(self.path)!r} schema v{self.schema_version} {mode}>"
 
-    def add(self, article: Article, events: list[Event]) -> None:
-        """Store one article and its events in one transaction (re-adding replaces them)."""
-        con = self.con
-        con.execute("BEGIN")
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; use Store.open(path) to write")
+
+    def _cursor(self) -> Any:
+        """A cursor of its own per read, so one Store can serve several threads."""
+        return self.con.cursor()
+
+    def _query(self, sql: str, params: Sequence[Any] = (), as_arrow: bool = False) -> Any:
+        import duckdb
+
+        cur = self._cursor()
         try:
-            con.execute("DELETE FROM events WHERE article_id = ?", [article.id])
-            con.execute("DELETE FROM articles WHERE article_id = ?", [article.id])
-            con.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    article.id,
-                    article.url,
-                    article.source,
-                    article.title,
-                    article.date,
-                    article.text,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                ],
-            )
-            if events:
-                rows = [flat_row(e) for e in events]
-                cols = list(rows[0])
-                con.executemany(
-                    f"INSERT OR REPLACE INTO events ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})",
-                    [[r[c] for c in cols] for r in rows],
-                )
+            if as_arrow:
+                rel = cur.sql(sql, params=list(params))
+                fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
+                return fetch()
+            return cur.execute(sql, list(params)).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: query failed ({_first_line(exc)})") from None
+        finally:
+            cur.close()
+
+    def _run_write(self, fn: Callable[[Any], Any]) -> Any:
+        """Run ``fn(con)`` in one transaction: all of it is stored, or none of it."""
+        import duckdb
+
+        self._writable()
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = fn(con)
             con.execute("COMMIT")
-        except Exception:
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(
+                f"{self.path}: write failed, nothing stored ({_first_line(exc)})"
+            ) from None
+        except BaseException:
             con.execute("ROLLBACK")
             raise
+        return result
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> Any:
+        """Run any SQL on the store and return a DataFrame (pass values as ``?`` params)."""
+        return self._query(query, params)
+
+    # ------------------------------------------------------------------ writing
+
+    def add_batch(
+        self,
+        items: Sequence[tuple[Article, Sequence[Event]]],
+        rejects: Sequence[Rejection] = (),
+        *,
+        coder_version: str | None = None,
+    ) -> BatchResult:
+        """Store coded articles and rejects in ONE transaction.
+
+        An article whose text is already stored (or that appears twice in ``items``) is
+        skipped and counted in ``duplicates``. The aggregated events touched by the new
+        mentions are recomputed in the same transaction.
+        """
+        version = coder_version or _default_coder_version()
+        now = _now()
+
+        def write(con: Any) -> BatchResult:
+            ins = insert_coded(con, items, coder_version=version, now=now)
+            n_rej = upsert_rejects(con, rejects, now)
+            return BatchResult(
+                articles=len(ins.articles),
+                duplicates=ins.duplicates,
+                mentions=ins.mentions,
+                events=len(ins.keys),
+                rejects=n_rej,
+                article_ids=tuple(ins.articles),
+            )
+
+        result: BatchResult = self._run_write(write)
+        return result
+
+    def add(
+        self, article: Article, events: Sequence[Event], *, coder_version: str | None = None
+    ) -> BatchResult:
+        """One article and its events (a batch of one)."""
+        return self.add_batch([(article, events)], coder_version=coder_version)
+
+    def add_reject(self, rejection: Rejection) -> None:
+        """Record one skipped input (same input + reason again: updated and counted)."""
+        now = _now()
+        self._run_write(lambda con: upsert_rejects(con, [rejection], now))
+
+    def clear(self) -> None:
+        """Delete every article, mention, event and reject (the schema stays)."""
+        self._run_write(
+            lambda con: con.execute(
+                "DELETE FROM events; DELETE FROM event_mentions; DELETE FROM articles; "
+                "DELETE FROM rejects;"
+            )
+        )
+
+    def rebuild_events(self) -> int:
+        """Recompute the whole events table from the mentions (after a manual edit)."""
+
+        def write(con: Any) -> int:
+            keys = [
+                r[0]
+                for r in con.execute("SELECT DISTINCT event_key FROM event_mentions").fetchall()
+            ]
+            con.execute("DELETE FROM events")
+            recompute_events(con, keys)
+            return len(keys)
+
+        n: int = self._run_write(write)
+        return n
+
+    def recode(
+        self,
+        coder: Any,
+        *,
+        coder_version: str | None = None,
+        stale_only: bool = False,
+        batch_size: int = 100,
+        on_batch: Callable[[RecodeResult], None] | None = None,
+    ) -> RecodeResult:
+        """Re-code stored articles with ``coder`` (a dyad Coder), one transaction per batch.
+
+        ``stale_only`` re-codes only articles whose coder_version differs from this one.
+        Event ids stay stable; mentions that the new lexicon no longer finds disappear,
+        and the aggregated events follow.
+        """
+        self._writable()
+        version = coder_version or _default_coder_version()
+        total = RecodeResult(0, 0, 0)
+        last = ""
+        while True:
+            cond = "article_id > ?"
+            params: list[Any] = [last]
+            if stale_only:
+                cond += " AND coder_version <> ?"
+                params.append(version)
+            rows = self.con.execute(
+                "SELECT article_id, external_id, text, date, url, outlet, title FROM articles "
+                f"WHERE {cond} ORDER BY article_id LIMIT ?",
+                [*params, int(batch_size)],
+            ).fetchall()
+            if not rows:
+                break
+            last = rows[-1][0]
+            by_hash = {
+                r[0]: Article(
+                    id=r[1] or r[0], text=r[2], date=r[3], url=r[4], source=r[5], title=r[6]
+                )
+                for r in rows
+            }
+            ids = {id(a): h for h, a in by_hash.items()}
+            coded = [(ids[id(a)], evs) for a, evs in coder.code_articles(list(by_hash.values()))]
+            before, after = self._run_write(
+                functools.partial(replace_mentions, items=coded, coder_version=version, now=_now())
+            )
+            step = RecodeResult(len(coded), before, after)
+            total = RecodeResult(
+                total.articles + step.articles,
+                total.mentions_before + step.mentions_before,
+                total.mentions_after + step.mentions_after,
+            )
+            if on_batch:
+                on_batch(step)
+        return total
+
+    # ------------------------------------------------------------------ reading
+
+    def has_article(self, article_id: str) -> bool:
+        """Is an article with this content hash (``content_hash(text)``) stored?"""
+        cur = self._cursor()
+        try:
+            row = cur.execute(
+                "SELECT 1 FROM articles WHERE article_id = ?", [article_id]
+            ).fetchone()
+        finally:
+            cur.close()
+        return row is not None
+
+    def stored_ids(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of these content hashes are stored (one query for many)."""
+        ids = list(article_ids)
+        if not ids:
+            return set()
+        cur = self._cursor()
+        try:
+            rows = cur.execute(
+                "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [ids],
+            ).fetchall()
+        finally:
+            cur.close()
+        return {r[0] for r in rows}
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """One article by content hash (every column, ``date`` as an ISO string), or None."""
+        cur = self._cursor()
+        try:
+            res = cur.execute("SELECT * FROM articles WHERE article_id = ?", [article_id])
+            names = [d[0] for d in res.description]
+            row = res.fetchone()
+        finally:
+            cur.close()
+        if row is None:
+            return None
+        rec = dict(zip(names, row, strict=True))
+        for k in ("date", "ingested_at", "coded_at"):
+            if rec.get(k) is not None:
+                rec[k] = rec[k].isoformat()
+        return rec
+
+    def articles(
+        self,
+        *,
+        external_id: str | None = None,
+        start: Any = None,
+        end: Any = None,
+        limit: int | None = None,
+        offset: int = 0,
+        with_text: bool = False,
+    ) -> Any:
+        """Stored articles as a DataFrame (without the text unless ``with_text``)."""
+        cols = [c for c in column_names("articles") if with_text or c != "text"]
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
+        if external_id is not None:
+            where.append("external_id = ?")
+            params.append(external_id)
+        if start not in (None, ""):
+            where.append("date >= ?")
+            params.append(parse_bound(start, end=False, what="start"))
+        if end not in (None, ""):
+            where.append("date <= ?")
+            params.append(parse_bound(end, end=True, what="end"))
+        sql = (
+            f"SELECT {', '.join(cols)} FROM articles WHERE {' AND '.join(where)} "
+            "ORDER BY date NULLS LAST, article_id"
+        )
+        sql, params = _page(sql, params, limit, offset)
+        return self._query(sql, params)
+
+    def events(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        order: str = "date",
+        as_arrow: bool = False,
+        **filters: Any,
+    ) -> Any:
+        """Aggregated events matching the filters (see dyad.store.filters) as a DataFrame
+        (or a pyarrow Table with ``as_arrow``)."""
+        if order not in EVENT_ORDERS:
+            raise UsageError(f"unknown order {order!r}; use one of {', '.join(EVENT_ORDERS)}")
+        where, params = compile_filters(filters, kind="events")
+        sql = f"SELECT e.* FROM events e WHERE {where} ORDER BY {EVENT_ORDERS[order]}"
+        sql, params = _page(sql, params, limit, offset)
+        return self._query(sql, params, as_arrow=as_arrow)
+
+    def event_mentions(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        order: str = "date",
+        as_arrow: bool = False,
+        **filters: Any,
+    ) -> Any:
+        """Every coded event (one row per mention, with its evidence) as a DataFrame
+        (or a pyarrow Table with ``as_arrow``)."""
+        if order not in MENTION_ORDERS:
+            raise UsageError(f"unknown order {order!r}; use one of {', '.join(MENTION_ORDERS)}")
+        where, params = compile_filters(filters, kind="mentions")
+        sql = f"SELECT e.* FROM event_mentions e WHERE {where} ORDER BY {MENTION_ORDERS[order]}"
+        sql, params = _page(sql, params, limit, offset)
+        return self._query(sql, params, as_arrow=as_arrow)
+
+    def iter_event_records(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        order: str = "date",
+        batch: int = 10_000,
+        **filters: Any,
+    ) -> Iterator[Event]:
+        """Mentions as dyad Event records (Event.article_id = the input's own id), streamed."""
+        if order not in MENTION_ORDERS:
+            raise UsageError(f"unknown order {order!r}; use one of {', '.join(MENTION_ORDERS)}")
+        where, params = compile_filters(filters, kind="mentions")
+        sql = f"SELECT e.* FROM event_mentions e WHERE {where} ORDER BY {MENTION_ORDERS[order]}"
+        sql, params = _page(sql, params, limit, offset)
+        cur = self._cursor()
+        try:
+            res = cur.execute(sql, params)
+            names = [d[0] for d in res.description]
+            while True:
+                rows = res.fetchmany(batch)
+                if not rows:
+                    break
+                for row in rows:
+                    yield event_from_row(dict(zip(names, row, strict=True)), "external_id")
+        finally:
+            cur.close()
+
+    def count(self, table: str = "events", **filters: Any) -> int:
+        """How many events (or mentions, table="event_mentions") match the filters."""
+        if table not in ("events", "event_mentions"):
+            raise UsageError("count() counts events or event_mentions")
+        kind = "events" if table == "events" else "mentions"
+        where, params = compile_filters(filters, kind=kind)
+        df = self._query(f"SELECT count(*) AS n FROM {table} e WHERE {where}", params)
+        return int(df["n"].iloc[0])
+
+    def rejects(self, *, limit: int | None = None, offset: int = 0) -> Any:
+        sql, params = _page(
+            "SELECT * FROM rejects ORDER BY rejected_at DESC, input, reason", [], limit, offset
+        )
+        return self._query(sql, params)
+
+    # ------------------------------------------------------------------ analysis
+
+    def _analysis(self, fn: Callable[..., Any], filters: dict[str, Any], **opts: Any) -> Any:
+        import duckdb
+
+        where, params = compile_filters(filters, kind="events")
+        cur = self._cursor()
+        try:
+            return fn(cur, where, params, **opts)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: query failed ({_first_line(exc)})") from None
+        finally:
+            cur.close()
+
+    def timeseries(
+        self,
+        *,
+        freq: str = "month",
+        weight: str = "events",
+        fill: bool = True,
+        **filters: Any,
+    ) -> Any:
+        """Events per day/week/month for the selection (e.g. source="RUS", target="UKR").
+
+        Columns: period, events, mentions, verbal_cooperation, material_cooperation,
+        verbal_conflict, material_conflict, goldstein_sum, net_cooperation, goldstein_mean.
+        """
+        from dyad import analysis
+
+        start = (
+            parse_bound(filters["start"], end=False, what="start") if filters.get("start") else None
+        )
+        end = parse_bound(filters["end"], end=True, what="end") if filters.get("end") else None
+        return self._analysis(
+            analysis.timeseries, filters, freq=freq, weight=weight, fill=fill, start=start, end=end
+        )
+
+    def network(
+        self,
+        *,
+        level: str = "country",
+        weight: str = "events",
+        min_events: int = 1,
+        self_loops: bool = False,
+        betweenness: bool = False,
+        **filters: Any,
+    ) -> Any:
+        """The directed weighted actor graph (networkx.DiGraph) with centrality on the nodes."""
+        from dyad import analysis
+
+        return self._analysis(
+            analysis.network,
+            filters,
+            level=level,
+            weight=weight,
+            min_events=min_events,
+            self_loops=self_loops,
+            betweenness=betweenness,
+        )
+
+    def centrality(self, *, betweenness: bool = False, **options: Any) -> Any:
+        """Node centrality of network(**options) as a DataFrame, highest PageRank first."""
+        from dyad import analysis
+
+        return analysis.centrality(self.network(betweenness=False, **options), betweenness)
+
+    def top_dyads(
+        self,
+        n: int = 20,
+        *,
+        level: str = "country",
+        weight: str = "events",
+        directed: bool = True,
+        self_loops: bool = False,
+        min_events: int = 1,
+        **filters: Any,
+    ) -> Any:
+        """The n busiest dyads (source, target) with their quad counts and Goldstein."""
+        from dyad import analysis
+
+        return self._analysis(
+            analysis.top_dyads,
+            filters,
+            n=n,
+            level=level,
+            weight=weight,
+            directed=directed,
+            self_loops=self_loops,
+            min_events=min_events,
+        )
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, date range, coder versions and rejects by reason."""
+        cur = self._cursor()
+        try:
+            q = cur.execute
+            n_art, n_empty = q(
+                "SELECT count(*), count(*) FILTER (WHERE n_mentions = 0) FROM articles"
+            ).fetchone()
+            n_men = q("SELECT count(*) FROM event_mentions").fetchone()[0]
+            n_ev, d0, d1 = q("SELECT count(*), min(date), max(date) FROM events").fetchone()
+            versions = dict(
+                q(
+                    "SELECT coder_version, count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            )
+            rejects = dict(
+                q("SELECT reason, sum(times) FROM rejects GROUP BY 1 ORDER BY 1").fetchall()
+            )
+            meta = dict(q("SELECT key, value FROM dyad_meta").fetchall())
+        finally:
+            cur.close()
+        return {
+            "path": str(self.path),
+            "schema_version": self.schema_version,
+            "created_at": meta.get("created_at"),
+            "created_by": meta.get("created_by"),
+            "articles": int(n_art),
+            "articles_without_events": int(n_empty),
+            "event_mentions": int(n_men),
+            "events": int(n_ev),
+            "first_date": d0.isoformat() if d0 else None,
+            "last_date": d1.isoformat() if d1 else None,
+            "coder_versions": {k: int(v) for k, v in versions.items()},
+            "rejects": {k: int(v) for k, v in rejects.items()},
+        }
+
+    def check(self) -> list[str]:
+        """Consistency problems (empty list = consistent): every article has its mentions,
+        every mention its article, every event matches its mentions."""
+        cur = self._cursor()
+        try:
+            problems = []
+            bad = cur.execute(
+                "SELECT a.article_id, a.n_mentions, count(m.event_id) FROM articles a "
+                "LEFT JOIN event_mentions m USING (article_id) GROUP BY 1, 2 "
+                "HAVING a.n_mentions <> count(m.event_id) LIMIT 5"
+            ).fetchall()
+            problems += [f"article {a} expects {n} mentions, has {k}" for a, n, k in bad]
+            orphans = cur.execute(
+                "SELECT count(*) FROM event_mentions m ANTI JOIN articles a USING (article_id)"
+            ).fetchone()[0]
+            if orphans:
+                problems.append(f"{orphans} mentions without their article")
+            mismatch = cur.execute(
+                "SELECT count(*) FROM (SELECT event_key, count(*) AS n FROM event_mentions "
+                "GROUP BY 1) m FULL JOIN events e USING (event_key) "
+                "WHERE m.n IS DISTINCT FROM e.num_mentions"
+            ).fetchone()[0]
+            if mismatch:
+                problems.append(f"{mismatch} events disagree with their mentions")
+            dup_mentions = cur.execute(
+                "SELECT count(*) FROM (SELECT article_id, event_id FROM event_mentions "
+                "GROUP BY 1, 2 HAVING count(*) > 1)"
+            ).fetchone()[0]
+            if dup_mentions:
+                problems.append(f"{dup_mentions} mentions stored twice")
+            dup_events = cur.execute(
+                "SELECT count(*) FROM (SELECT event_key FROM events GROUP BY 1 HAVING count(*) > 1)"
+            ).fetchone()[0]
+            if dup_events:
+                problems.append(f"{dup_events} events stored twice")
+        finally:
+            cur.close()
+        return problems
+
+    # ------------------------------------------------------------------ exports
+
+    def export(
+        self,
+        path: str | Path,
+        fmt: str,
+        table: str = "events",
+        *,
+        overwrite: bool = False,
+        **filters: Any,
+    ) -> int:
+        """Write a table (events and mentions filtered) as ``parquet`` (a folder partitioned
+        by month), ``csv``, ``jsonl`` or ``gdelt`` (GDELT 2.0 61-column TSV, events only).
+        Returns the number of rows written."""
+        from dyad.store.export import export
+
+        return export(self, Path(path), fmt, table, filters, overwrite=overwrite)
+
+
+def _page(sql: str, params: list[Any], limit: int | None, offset: int) -> tuple[str, list[Any]]:
+    if limit is not None:
+        if int(limit) < 0:
+            raise UsageError("limit must be >= 0")
+        sql += " LIMIT ?"
+        params = [*params, int(limit)]
+    if offset:
+        if int(offset) < 0:
+            raise UsageError("offset must be >= 0")
+        sql += " OFFSET ?"
+        params = [*params, int(offset)]
+    return sql, params
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

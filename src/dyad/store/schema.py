@@ -83,7 +83,7 @@ MENTION_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("event_key", "VARCHAR PRIMARY KEY"),
+    ("event_key", "VARCHAR NOT NULL"),
     ("global_event_id", "BIGINT NOT NULL"),
     ("date", "DATE"),
     ("event_code", "VARCHAR NOT NULL"),
@@ -129,8 +129,11 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "rejects": REJECT_COLUMNS,
 }
 
+# Only articles (article_id) and rejects (input, reason) carry a primary key. The writer
+# keeps (article_id, event_id) unique in event_mentions and event_key unique in events
+# (Store.check() verifies both): DuckDB's ART indexes would slow bulk ingest and
+# checkpoints several times over and do not speed up the analytical scans.
 _EXTRA_CONSTRAINTS = {
-    "event_mentions": ", PRIMARY KEY (article_id, event_id)",
     "rejects": ", PRIMARY KEY (input, reason)",
 }
 
@@ -181,7 +184,8 @@ def _now() -> dt.datetime:
 
 def _set_meta(con: Any, key: str, value: str) -> None:
     con.execute(
-        "INSERT INTO dyad_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO dyad_meta VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
 
