@@ -400,6 +400,8 @@ class ArticleMemory:
     dateline_end: int = 0  # "MOSCOW, March 18 (Reuters) -": a place of filing, not an actor
     recent: list[tuple[int, Mention]] = field(default_factory=list)  # (sentence, mention)
     events: list[tuple[int, str, Actor]] = field(default_factory=list)  # (sentence, code, src)
+    # phrases already resolved in this article: (sentence, head token) -> mention or None
+    resolved: dict[tuple[int, int], Mention | None] = field(default_factory=dict)
 
     def remember(self, sent_index: int, mention: Mention, head: Any = None) -> None:
         if head is not None and head.dep_ in ("nsubj", "nsubjpass"):
@@ -485,7 +487,22 @@ class ActorResolver:
         sent_index: int,
         offset: int = 0,
     ) -> Mention | None:
-        """Resolve the noun phrase headed by ``head`` to an actor, or None."""
+        """Resolve the noun phrase headed by ``head`` to an actor, or None (once per phrase:
+        the coder asks again for the phrases its frames use)."""
+        key = (sent_index, head.i)
+        if key not in memory.resolved:
+            memory.resolved[key] = self._resolve(head, matches, day, memory, sent_index, offset)
+        return memory.resolved[key]
+
+    def _resolve(
+        self,
+        head: Any,
+        matches: dict[int, GazMatch],
+        day: dt.date | None,
+        memory: ArticleMemory,
+        sent_index: int,
+        offset: int,
+    ) -> Mention | None:
         if head.idx < memory.dateline_end:
             return None
         if (head.pos_ == "PRON" or head.lower_ in _RELATIVE_PRONOUNS) and head.i not in matches:

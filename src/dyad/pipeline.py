@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ class SentenceTrace:
     text: str
     actors: list[str]
     lines: list[str]
+
+
+_YEAR = re.compile(r"\d{4}")  # find_years needs a four-digit number to find anything
 
 
 def _by_sentence(
@@ -206,7 +210,7 @@ class Coder:
                 events.append(self._event(d, article, si, sent.text.strip(), day, where, tone))
                 if lines is not None and when is not None:
                     lines.append(f"    date {day} from '{when.text}' ({when.rule})")
-            years = find_years(sent.text)
+            years = find_years(sent.text) if _YEAR.search(sent.text) else []
             if years:
                 context_year = years[-1]
             if explain is not None and lines is not None:
