@@ -32,6 +32,7 @@ from dyad.actors import (
 from dyad.errors import LexiconError
 from dyad.lexicon import ROLE_CODES
 from dyad.lexicon.patterns import ActionLexicon, Pattern
+from dyad.ontology import event_types
 from dyad.records import Actor
 
 _SUBJECT_DEPS = ("nsubj", "csubj")
@@ -237,6 +238,7 @@ def transform_code(frame: str, code: str) -> str | None:
 @dataclass(frozen=True)
 class Cues:
     frames: dict[str, str]  # governing lemma -> intent/threaten/refuse/appeal/demand
+    generic_frames: dict[str, str]  # governing lemma -> its own code, when alone
     deny: frozenset[str]
     allege: frozenset[str]
     prevent: frozenset[str]
@@ -313,7 +315,12 @@ def parse_cues(path: str, text: str) -> Cues:
     for kind in ("intent", "threaten", "refuse", "appeal", "demand"):
         for w in words(kind):
             frames.setdefault(w, kind)
-    return Cues(frames, *(words(k) for k in need[5:]))
+    generic = doc.get("generic_frames") or {}
+    if not isinstance(generic, dict) or not all(
+        isinstance(k, str) and str(v) in event_types() for k, v in generic.items()
+    ):
+        raise LexiconError(f"{path}: 'generic_frames' must map verbs to CAMEO codes")
+    return Cues(frames, {k: str(v) for k, v in generic.items()}, *(words(k) for k in need[5:]))
 
 
 # ------------------------------------------------------------------------------ frames
@@ -949,7 +956,54 @@ class Coder:
                     if f.governor is not None:
                         folded.add(f.governor.i)
                     break
+        coded = {t.i for t in sent if any(d.trigger_start <= t.idx < d.trigger_end for d in drafts)}
+        drafts += self._generic_governors(sent, ctx, folded | coded)
         return _dedupe(drafts)
+
+    def _generic_governors(self, sent: Any, ctx: SentenceContext, done: set[int]) -> list[Draft]:
+        """'agreed to set up a field hospital in Louisiana', 'refused to give the US any
+        intelligence': a governing verb whose action the lexicon does not know still codes
+        its own generic act (030 intent, 120 reject, 020 appeal, 100 demand, 130 threat),
+        aimed at the first actor among the action's objects."""
+        out: list[Draft] = []
+        for tok in sent:
+            if tok.pos_ != "VERB" or tok.i in done:
+                continue
+            code = self.cues.generic_frames.get(self.lemma(tok))
+            action = next(
+                (c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"), None
+            )
+            if code is None or action is None or action.i in done:
+                continue
+            pattern = _generic_pattern(code, self.lemma(tok))
+            frame = Frame(pattern, tok, [])
+            frame.code = code
+            reason, _kind = self.modality(frame)
+            if reason is not None:
+                ctx.say(f"  drop generic '{tok.text}' ({code}): {reason}")
+                continue
+            if code[:2] in ("02", "10"):
+                frame.target = self._addressee(tok) or next(
+                    (c for c in action.children if c.dep_ in _SUBJECT_DEPS), None
+                )
+            if frame.target is None:
+                frame.target = next(
+                    (o for o in self._arguments(action) if self._actorish(o, ctx)), None
+                )
+            frame.notes.append(f"generic: '{tok.text}' + unknown action '{action.text}'")
+            out += self._drafts(frame, "act", ctx)
+        return out
+
+    @staticmethod
+    def _arguments(verb: Any) -> list[Any]:
+        """The objects of a verb and of its prepositions, in order."""
+        out = []
+        for c in verb.children:
+            if c.dep_ in ("dobj", "dative", "attr"):
+                out.append(c)
+            elif c.dep_ == "prep":
+                out += [g for g in c.children if g.dep_ == "pobj"]
+        return out
 
     def _attempted(self, tok: Any) -> bool:
         """'tried to assassinate', 'an attempted assassination', 'a failed assassination'."""
@@ -1290,6 +1344,11 @@ def _modifiers(noun: Any) -> list[Any]:
     deps = ("amod", "compound", "nmod")
     first = [c for c in noun.children if c.dep_ in deps]
     return first + [g for c in first for g in c.children if g.dep_ in deps]
+
+
+@cache
+def _generic_pattern(code: str, lemma: str) -> Pattern:
+    return Pattern(code, "verb", lemma, (), (), lemma, "cues.yaml: generic_frames")
 
 
 def _mutual_variants(pattern: Pattern) -> list[Pattern]:
