@@ -1077,6 +1077,20 @@ class Coder:
                         return obj
         return None
 
+    def _affected_target(self, f: Frame, ctx: SentenceContext) -> Any:
+        """A one-actor material act aims at the place or party it happens to: "imposed a
+        curfew in Kashmir", "deployed troops to the border of Ukraine", "shelled positions
+        across the Donbas". Only actors count (a named place is one)."""
+        if f.code[:2] not in _AFFECTED_ROOTS:
+            return None
+        for tok in [f.trigger, *f.literals]:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ in _AFFECTED_PREPS:
+                    for g in c.children:
+                        if g.dep_ == "pobj" and self._actorish(g, ctx):
+                            return g
+        return None
+
     def sentence_actions(self, sent: Any) -> list[tuple[int, str]]:
         """(depth, code) of every action the sentence asserts, whoever its actors are: a
         sentence-level reading for classifying sentences whose actors are unknown."""
@@ -1168,7 +1182,11 @@ class Coder:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
             return []
         if target_tok is None and not f.pattern.has_target_slot and not f.mutual_only:
-            target_tok = self._literal_target(f, sources, ctx) or self._topic_target(f, light)
+            target_tok = (
+                self._literal_target(f, sources, ctx)
+                or self._topic_target(f, light)
+                or self._affected_target(f, ctx)
+            )
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1392,6 +1410,12 @@ _TOPIC_PREPS = frozenset(
         "with",
         "into",
     }
+)
+
+# Material acts whose place or party, named in a prepositional phrase, is their target.
+_AFFECTED_ROOTS = frozenset({"08", "14", "15", "16", "17", "18", "19", "20"})
+_AFFECTED_PREPS = frozenset(
+    {"in", "into", "on", "against", "across", "at", "over", "near", "toward", "towards", "to"}
 )
 
 _REFLEXIVES = frozenset(
