@@ -126,6 +126,13 @@ def test_refused_cooperation_is_a_rejection(mini):
     assert ("IRN", "1243", "GBR") in run(mini, "Iran refused to release the British tanker.")
 
 
+def test_refusal_waits_for_a_party(mini):
+    # the party a refusal waits on is its target when the object names no actor
+    assert ("IRN", "1243", "GBR") in run(
+        mini, "Iran refused to release the ship until Britain apologised."
+    )
+
+
 def test_vowed_attack_is_a_threat(mini):
     assert ("PRK", "1384", "KOR") in run(mini, "North Korea vowed to attack South Korea.")
 
@@ -209,3 +216,20 @@ def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
     events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
     assert ("UKR", "112", "RUS") in events
     assert not any(code == "190" for _, code, _ in events)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukraine rejected Russia's proposal.",
+        "Ukraine rejected a request from Russia.",
+        "Ukraine rejected the proposal put forward by Russia.",
+    ],
+)
+def test_owner_of_an_object_is_the_target(mini, text):
+    assert ("UKR", "120", "RUS") in run(mini, text)
+
+
+def test_the_government_does_not_point_back_to_a_union(mini):
+    events = run(mini, "The union refused to release the documents until the government paid.")
+    assert all(target != "LAB" for _, _, target in events)

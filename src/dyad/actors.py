@@ -107,7 +107,9 @@ def _is_described(want: str, m: Mention, former: bool) -> bool:
     if want == "office":
         return m.category in ("office", "agency")
     if want == "government":
-        return (bool(m.actor.country) and code.endswith(("GOV", "ELI"))) or len(code) == 3
+        return (bool(m.actor.country) and code.endswith(("GOV", "ELI"))) or (
+            m.kind == "country" and len(code) == 3
+        )
     if want == "leader":
         return (m.kind == "person" and code.endswith("ELI" if former else "GOV")) or (
             not former and m.kind == "country" and code.endswith("GOV")
@@ -710,7 +712,7 @@ class ActorResolver:
     ) -> Mention | None:
         word = head.lower_
         if word in _PERSON_PRONOUNS:
-            want = {"person"}
+            want = {"person", "named"}  # an unknown name may well be a person's
         elif word in _THING_PRONOUNS:
             want = {"country", "org"}
         elif word in _PLURAL_PRONOUNS:

@@ -1003,7 +1003,8 @@ class Coder:
                 out.append(c)
             elif c.dep_ == "prep":
                 out += [g for g in c.children if g.dep_ == "pobj"]
-        return out
+        # "respond to a request from Haaretz": the owners of those objects too
+        return out + [o for tok in out for o in _owners(tok)]
 
     def _attempted(self, tok: Any) -> bool:
         """'tried to assassinate', 'an attempted assassination', 'a failed assassination'."""
@@ -1075,6 +1076,19 @@ class Coder:
                     obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
                     if obj is not None:
                         return obj
+        return None
+
+    @staticmethod
+    def _awaited(f: Frame) -> Any:
+        """'will not end the strike until the government provides resources': the party a
+        refusal waits for is its target."""
+        for tok in (f.trigger, f.governor):
+            for c in tok.children if tok is not None else ():
+                if c.dep_ == "advcl" and any(
+                    m.dep_ == "mark" and m.lower_ in ("until", "unless", "before", "till")
+                    for m in c.children
+                ):
+                    return next((s for s in c.children if s.dep_ in _SUBJECT_DEPS), None)
         return None
 
     def _affected_target(self, f: Frame, ctx: SentenceContext) -> Any:
@@ -1181,6 +1195,10 @@ class Coder:
         if f.mutual_only and len(sources) < 2:
             ctx.say(f"  drop '{trig.text}' ({f.pattern.rule}): no target and a single source")
             return []
+        if kind == "refuse" and (target_tok is None or not self._mentions(target_tok, ctx)):
+            awaited = self._awaited(f)
+            if awaited is not None and self._mentions(awaited, ctx):
+                target_tok = awaited
         if target_tok is None and not f.pattern.has_target_slot and not f.mutual_only:
             target_tok = (
                 self._literal_target(f, sources, ctx)
@@ -1288,20 +1306,14 @@ class Coder:
                 tok, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
             )
             if m is None:
-                # "Putin's claim", "the government of Iraq": the owner is the actor
-                for c in tok.children:
-                    if c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ == "of"):
-                        inner = (
-                            c
-                            if c.dep_ == "poss"
-                            else next((g for g in c.children if g.dep_ == "pobj"), None)
-                        )
-                        if inner is not None:
-                            m = self.resolver.resolve(
-                                inner, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
-                            )
-                            if m is not None:
-                                break
+                # "Putin's claim", "the government of Iraq", "a request from Haaretz", "an
+                # appeal filed by his lawyers": the owner or author is the actor
+                for inner in _owners(tok):
+                    m = self.resolver.resolve(
+                        inner, ctx.matches, ctx.day, ctx.memory, ctx.sent_index, ctx.offset
+                    )
+                    if m is not None:
+                        break
             if m is not None:
                 out += self.resolver.split_coordinated(tok, m, ctx.matches, ctx.day)
         return [m.antecedent or m for m in out]
@@ -1367,6 +1379,20 @@ def _modifiers(noun: Any) -> list[Any]:
 @cache
 def _generic_pattern(code: str, lemma: str) -> Pattern:
     return Pattern(code, "verb", lemma, (), (), lemma, "cues.yaml: generic_frames")
+
+
+def _owners(tok: Any) -> list[Any]:
+    """Who owns or authored a thing: its possessor, its 'of'/'by'/'from' phrase, the agent
+    of a participle on it ("the proposal put forward by Kyiv")."""
+    out = [c for c in tok.children if c.dep_ == "poss"]
+    for c in tok.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ in ("of", "by", "from"):
+            out += [g for g in c.children if g.dep_ == "pobj"]
+        elif c.dep_ == "acl" and c.tag_ == "VBN":
+            out += [
+                g for a in c.children if a.dep_ == "agent" for g in a.children if g.dep_ == "pobj"
+            ]
+    return out
 
 
 def _mutual_variants(pattern: Pattern) -> list[Pattern]:
