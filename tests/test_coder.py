@@ -6,6 +6,7 @@ compounds, reported speech and modality rules independently of the shipped lexic
 
 import pytest
 
+from dyad.actors import named_type
 from dyad.coder import builtin_cues, transform_code
 from dyad.lexicon.patterns import build_action_lexicon, compile_pattern
 from dyad.pipeline import Coder
@@ -28,11 +29,14 @@ PATTERNS = {
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
         "087": ["pull out of $T"],
+        "085": ["lift sanctions on|against $T"],
     },
     "noun": {
         "190": ["invasion of $T", "attack on $T"],
         "195": ["air strike on|against $T"],
         "046": ["talk with $T"],
+        "193": ["war against|with $T"],
+        "150": ["war game"],
     },
 }
 
@@ -233,3 +237,24 @@ def test_owner_of_an_object_is_the_target(mini, text):
 def test_the_government_does_not_point_back_to_a_union(mini):
     events = run(mini, "The union refused to release the documents until the government paid.")
     assert all(target != "LAB" for _, _, target in events)
+
+
+def test_infinitive_parsed_as_purpose_still_carries_an_appeal(mini):
+    events = run(mini, "China and Russia call on US to lift sanctions against Iran.")
+    assert ("CHN", "0254", "USA") in events and ("RUS", "0254", "USA") in events
+
+
+def test_a_noun_modifier_is_no_event_of_its_own(mini):
+    events = run(mini, "Brazil and Argentina held joint war games in October.")
+    assert not any(code == "193" for _, code, _ in events)
+
+
+def test_roles_of_coordinated_countries_split(mini):
+    events = run(mini, "The armies of Brazil and Argentina attacked Paraguay.")
+    assert {("BRAMIL", "190", "PRY"), ("ARGMIL", "190", "PRY")} <= events
+
+
+def test_weekdays_are_not_actors(mini):
+    doc = mini.nlp("Envoys met on Friday in Geneva, and again in March.")
+    assert [named_type(t) for t in doc if t.text in ("Friday", "March")] == ["", ""]
+    assert named_type(doc[5]) != ""  # Geneva stays a name

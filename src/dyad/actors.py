@@ -47,13 +47,20 @@ _ORG_WORDS = frozenset(
 )
 
 
+# Capitalised but never an actor: "on Friday" is a date ("May" stays: it is also a name)
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april"
+    " june july august september october november december".split()
+)
+
+
 def named_type(tok: Any) -> str:
     """The entity type of a token: spaCy's NER label when the pipeline ran NER, else a
     guess from the shape of a proper name (ORG, PERSON or NAME), so the coder can run
     without the NER component (issue: speed)."""
     if tok.ent_type_:
         return str(tok.ent_type_)
-    if tok.pos_ != "PROPN":
+    if tok.pos_ != "PROPN" or tok.lower_ in _CALENDAR_WORDS:
         return ""
     name = [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN")]
     if any(t.lower_ in _ORG_WORDS for t in name):
@@ -669,9 +676,15 @@ class ActorResolver:
     def split_coordinated(
         self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
     ) -> list[Mention]:
-        """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV: one mention per
-        coordinated national adjective, each with the phrase's role."""
+        """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV, 'the armies of Brazil
+        and Argentina' -> BRAMIL and ARGMIL: one mention per coordinated nationality, each
+        with the phrase's role."""
         first = next((c for c in head.children if c.dep_ == "amod" and c.i in matches), None)
+        if first is None:
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            first = next(
+                (g for g in (of.children if of is not None else ()) if g.i in matches), None
+            )
         code, country = mention.actor.code, mention.actor.country
         if first is None or not code or not country or not code.startswith(country):
             return [mention]

@@ -443,9 +443,9 @@ class Coder:
                 continue
             mods: list[Any] = []
             modifiers = _modifiers(noun)
-            for words in pattern.before:
+            for before in pattern.before:
                 hit = next(
-                    (c for c in modifiers if c not in mods and _matches_word(c, words)), None
+                    (c for c in modifiers if c not in mods and _matches_word(c, before)), None
                 )
                 if hit is None:
                     break
@@ -739,6 +739,13 @@ class Coder:
         if noun.dep_ == "compound" and noun.head.pos_ == "NOUN":
             noun = noun.head  # "launched a mediation effort": the effort is the object
         head = noun.head
+        if (
+            noun.dep_ == "pobj"
+            and head.lower_ == "of"
+            and head.head.lemma_.lower() in _MEASURE_NOUNS
+        ):
+            noun = head.head  # "began a new round of exercises": the round is the object
+            head = noun.head
         if noun.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB":
             return head if self.lemma(head) in self.cues.light_verbs else None
         if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on"):
@@ -831,6 +838,8 @@ class Coder:
             ):
                 return "conditional", kind
             lemma = self.lemma(head)
+            if dep == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+                dep = "xcomp"  # "call on the US to lift sanctions": parsed as a purpose clause
             if dep in ("xcomp", "ccomp", "pcomp", "pobj", "prep"):
                 if lemma in self.cues.deny:
                     return "denied", kind
@@ -894,7 +903,10 @@ class Coder:
         for tok in sent:
             if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
                 frames = self.match_verb(tok, actorish, words)
-            elif tok.pos_ in ("NOUN", "PROPN"):
+            elif tok.pos_ in ("NOUN", "PROPN") and not (
+                tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN")
+            ):
+                # "war games", "aid workers", "war crimes": a modifier names a kind of thing
                 frames = self.match_noun(tok, actorish, words)
             else:
                 continue
@@ -987,8 +999,16 @@ class Coder:
                     (c for c in action.children if c.dep_ in _SUBJECT_DEPS), None
                 )
             if frame.target is None:
+                # "refused to allow the plane to land": the one let in is an object too
+                let = [
+                    s
+                    for c in action.children
+                    if c.dep_ in ("ccomp", "xcomp")
+                    for s in c.children
+                    if s.dep_ in _SUBJECT_DEPS
+                ]
                 frame.target = next(
-                    (o for o in self._arguments(action) if self._actorish(o, ctx)), None
+                    (o for o in self._arguments(action) + let if self._actorish(o, ctx)), None
                 )
             frame.notes.append(f"generic: '{tok.text}' + unknown action '{action.text}'")
             out += self._drafts(frame, "act", ctx)
@@ -1033,6 +1053,8 @@ class Coder:
         own = {s.actor.code for s in sources}
         own_countries = {s.actor.country for s in sources}
         for lit in f.literals:
+            if lit.dep_ == "compound" and lit.head.pos_ == "NOUN":
+                lit = lit.head  # "ended mediation efforts with the truckers"
             if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
             owners = [c for c in lit.children if c.dep_ in ("poss", "amod", "compound")]
@@ -1044,6 +1066,8 @@ class Coder:
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
+            # "accepted an invitation to meet with Kim": whom the proposed act involves
+            owners += [a for c in lit.children if c.dep_ == "acl" for a in self._arguments(c)]
             for tok in [lit, *owners]:
                 if not self._actorish(tok, ctx):
                     continue
@@ -1381,6 +1405,13 @@ def _generic_pattern(code: str, lemma: str) -> Pattern:
     return Pattern(code, "verb", lemma, (), (), lemma, "cues.yaml: generic_frames")
 
 
+# Nouns that count or group events: the light verb governs them, not the event noun
+_MEASURE_NOUNS = frozenset(
+    "round series wave spate string flurry set number host barrage volley salvo campaign"
+    " cycle burst".split()
+)
+
+
 def _owners(tok: Any) -> list[Any]:
     """Who owns or authored a thing: its possessor, its 'of'/'by'/'from' phrase, the agent
     of a participle on it ("the proposal put forward by Kyiv")."""
@@ -1418,7 +1449,10 @@ def _rank(frames: list[tuple[int, Frame]]) -> list[Frame]:
 
 
 # Prepositions that attach an object word to its owner or counterpart: "ceasefire with X"
-_OWNER_PREPS = frozenset({"of", "with", "on", "against", "between", "toward", "towards"})
+# "by" and "from" name an author: "rejected accusations by the opposition"
+_OWNER_PREPS = frozenset(
+    {"of", "with", "on", "against", "between", "toward", "towards", "by", "from"}
+)
 # Statements, verdicts and reactions name their topic in a prepositional phrase.
 _TOPIC_ROOTS = frozenset({"01", "09", "11", "12"})
 _TOPIC_PREPS = frozenset(
