@@ -100,3 +100,8 @@ def test_lowercase_common_words_are_not_countries(coder):
 
 def test_case_sensitive_acronyms(coder):
     assert not any(m.actor.code == "USA" for m in coder.find_actors("Let us go."))
+
+
+def test_long_acronyms_match_in_title_case(coder):
+    events = coder.code_text("Nato condemned the attack. Farc said it will free the hostages.")
+    assert {"NAT", "COLFAR"} <= {e.source.code for e in events}

@@ -62,6 +62,8 @@ def named_type(tok: Any) -> str:
         return str(tok.ent_type_)
     if tok.pos_ != "PROPN" or tok.lower_ in _CALENDAR_WORDS:
         return ""
+    if tok.lower_ == "may" and any(c.dep_ == "nummod" for c in tok.children):
+        return ""  # "May 15"
     name = [tok, *(c for c in tok.children if c.dep_ in ("compound", "flat") and c.pos_ == "PROPN")]
     if any(t.lower_ in _ORG_WORDS for t in name):
         return "ORG"
@@ -295,8 +297,14 @@ class Gazetteer:
         for phrase, doc in zip(phrases, nlp.tokenizer.pipe(phrases), strict=True):
             self.entries[phrase] = sorted(pending[phrase], key=lambda e: rank[e.kind])
             (exact_docs if _is_exact_phrase(phrase) else lower_docs)[phrase] = doc
-        for phrase, doc in exact_docs.items():
+        for phrase, doc in list(exact_docs.items()):
             self._exact.add(phrase, [doc])
+            # "Nato", "Farc", "Opec": British papers write long acronyms as names
+            if len(doc) == 1 and len(phrase) >= 4 and phrase.isalpha() and phrase.isupper():
+                title = phrase.title()
+                if title not in pending:
+                    self.entries[title] = self.entries[phrase]
+                    self._exact.add(title, [nlp.make_doc(title)])
         for phrase, doc in lower_docs.items():
             self._lower.add(phrase, [doc])
         self._vocab = nlp.vocab
