@@ -258,3 +258,17 @@ def test_weekdays_are_not_actors(mini):
     doc = mini.nlp("Envoys met on Friday in Geneva, and again in March.")
     assert [named_type(t) for t in doc if t.text in ("Friday", "March")] == ["", ""]
     assert named_type(doc[5]) != ""  # Geneva stays a name
+
+
+def test_allowing_is_the_event_not_the_allowed_act(mini):
+    events = run(mini, "Pakistan allowed US troops to attack Afghanistan.")
+    assert ("PAK", "080", "USAMIL") in events
+    assert not any(code == "190" for _, code, _ in events)
+
+
+def test_agreeing_to_allow_is_an_intent_to_yield(mini):
+    assert ("SYR", "035", "UNO") in run(mini, "Syria agreed to allow UN monitors to enter Homs.")
+
+
+def test_refusing_to_allow_is_a_rejection(mini):
+    assert ("AFGTAL", "124", None) in run(mini, "The Taliban refused to allow flights.")

@@ -242,6 +242,7 @@ class Cues:
     deny: frozenset[str]
     allege: frozenset[str]
     prevent: frozenset[str]
+    permit: frozenset[str]
     pass_through: frozenset[str]
     object_control: frozenset[str]
     modal_hypothetical: frozenset[str]
@@ -283,6 +284,7 @@ def parse_cues(path: str, text: str) -> Cues:
         "deny",
         "allege",
         "prevent",
+        "permit",
         "pass_through",
         "object_control",
         "modal_hypothetical",
@@ -847,6 +849,9 @@ class Coder:
                     return "alleged", kind
                 if lemma in self.cues.prevent:
                     return f"prevented ('{head.text}')", kind
+                if lemma in self.cues.permit and dep in ("xcomp", "ccomp"):
+                    # "allowed the WFP to deliver food": the allowing is the event
+                    return f"permitted ('{head.text}')", kind
                 if (
                     lemma in self.cues.frames
                     and kind == "act"
@@ -982,19 +987,24 @@ class Coder:
             if tok.pos_ != "VERB" or tok.i in done:
                 continue
             code = self.cues.generic_frames.get(self.lemma(tok))
-            action = next(
-                (c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"), None
-            )
+            action = _governed_action(tok)
+            if code is not None and action is None and self.lemma(tok) in self.cues.permit:
+                action = tok  # "allowed access to the region": what is allowed is its object
             if code is None or action is None or action.i in done:
                 continue
+            if action is not tok and (
+                self.lemma(action) in self.cues.permit
+                or (self.lemma(action) in self.cues.generic_frames and _governed_action(action))
+            ):
+                continue  # "agreed to allow X to ...": the inner governor codes it, as 035
             pattern = _generic_pattern(code, self.lemma(tok))
             frame = Frame(pattern, tok, [])
             frame.code = code
-            reason, _kind = self.modality(frame)
+            reason, kind = self.modality(frame)
             if reason is not None:
                 ctx.say(f"  drop generic '{tok.text}' ({code}): {reason}")
                 continue
-            if code[:2] in ("02", "10"):
+            if code[:2] in ("02", "08", "10"):
                 frame.target = self._addressee(tok) or next(
                     (c for c in action.children if c.dep_ in _SUBJECT_DEPS), None
                 )
@@ -1010,7 +1020,12 @@ class Coder:
                 frame.target = next(
                     (o for o in self._arguments(action) + let if self._actorish(o, ctx)), None
                 )
-            frame.notes.append(f"generic: '{tok.text}' + unknown action '{action.text}'")
+            frame.notes.append(
+                f"generic: '{tok.text}'"
+                + ("" if action is tok else f" + unknown action '{action.text}'")
+            )
+            if kind != "act":
+                frame.code = transform_code(kind, code) or code
             out += self._drafts(frame, "act", ctx)
         return out
 
@@ -1410,6 +1425,13 @@ _MEASURE_NOUNS = frozenset(
     "round series wave spate string flurry set number host barrage volley salvo campaign"
     " cycle burst".split()
 )
+
+
+def _governed_action(verb: Any) -> Any:
+    """The verb a governing verb takes as its action: 'agreed to *send*', 'said it *will*'."""
+    return next(
+        (c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"), None
+    )
 
 
 def _owners(tok: Any) -> list[Any]:
