@@ -29,6 +29,8 @@ PATTERNS = {
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
         "087": ["pull out of $T"],
+        "161": ["expel diplomats"],
+        "1722": ["ban leader"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -37,6 +39,7 @@ PATTERNS = {
         "046": ["talk with $T"],
         "193": ["war against|with $T"],
         "150": ["war game"],
+        "1723": ["curfew"],
     },
 }
 
@@ -272,3 +275,22 @@ def test_agreeing_to_allow_is_an_intent_to_yield(mini):
 
 def test_refusing_to_allow_is_a_rejection(mini):
     assert ("AFGTAL", "124", None) in run(mini, "The Taliban refused to allow flights.")
+
+
+def test_objects_from_a_country_belong_to_it(mini):
+    events = run(mini, "Russia expelled diplomats from Poland and Sweden.")
+    assert {("RUS", "161", "POLGOV"), ("RUS", "161", "SWEGOV")} <= events
+    events = run(mini, "Russia expelled two diplomats from the country, citing Poland.")
+    assert all(target != "RUS" for _, _, target in events)
+
+
+def test_a_named_object_of_a_one_actor_pattern_is_its_target(mini):
+    assert ("VEN", "1722", "VENOPP") in run(
+        mini, "Venezuela banned opposition leader Juan Guaido from office.", "2020-01-01"
+    )
+
+
+def test_place_of_a_threatened_act_is_its_target(mini):
+    assert ("THAGOV", "1323", "THA") in run(
+        mini, "The Thai government will impose a curfew in Bangkok."
+    )

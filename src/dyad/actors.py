@@ -108,7 +108,8 @@ def _is_described(want: str, m: Mention, former: bool) -> bool:
     if not code:
         return False
     if want == "country":
-        return m.kind == "country" and len(code) == 3
+        # "the Nepal government ... the country": any actor of a country names it
+        return bool(m.actor.country) and (m.kind == "country" or code.startswith(m.actor.country))
     if want == "igo":
         return m.category in ("igo", "alliance", "agency", "court")
     if want == "armed":
@@ -669,6 +670,8 @@ class ActorResolver:
                 code = m.actor.country + "ELI"
             elif want == "government" and m.actor.country:
                 code = m.actor.country + "GOV"
+            elif want == "country":
+                code = m.actor.country
             text, start, end = phrase_span(head.doc, *_trim(np_tokens(head)))
             return Mention(
                 Actor(text, code, m.actor.country, offset + start, offset + end),
@@ -685,11 +688,14 @@ class ActorResolver:
         self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
     ) -> list[Mention]:
         """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV, 'the armies of Brazil
-        and Argentina' -> BRAMIL and ARGMIL: one mention per coordinated nationality, each
-        with the phrase's role."""
+        and Argentina' -> BRAMIL and ARGMIL, 'diplomats from Poland and Sweden' -> POLGOV and
+        SWEGOV: one mention per coordinated nationality, each with the phrase's role."""
         first = next((c for c in head.children if c.dep_ == "amod" and c.i in matches), None)
         if first is None:
-            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            of = next(
+                (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")),
+                None,
+            )
             first = next(
                 (g for g in (of.children if of is not None else ()) if g.i in matches), None
             )

@@ -1068,9 +1068,10 @@ class Coder:
         own = {s.actor.code for s in sources}
         own_countries = {s.actor.country for s in sources}
         for lit in f.literals:
-            if lit.dep_ == "compound" and lit.head.pos_ == "NOUN":
-                lit = lit.head  # "ended mediation efforts with the truckers"
-            if lit.pos_ != "NOUN" or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
+            if lit.dep_ == "compound" and lit.head.pos_ in ("NOUN", "PROPN"):
+                # "ended mediation efforts with the truckers", "banned opposition leader Guaido"
+                lit = lit.head
+            if lit.pos_ not in ("NOUN", "PROPN") or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
             owners = [c for c in lit.children if c.dep_ in ("poss", "amod", "compound")]
             # "publication of X", "ceasefire with X", "travel ban on X"
@@ -1081,6 +1082,15 @@ class Coder:
                 for g in c.children
                 if g.dep_ == "pobj"
             ]
+            if lit.dep_ == "dobj":
+                # "expelled diplomats from Poland": where the object comes from owns it
+                owners += [
+                    g
+                    for c in lit.head.children
+                    if c.dep_ == "prep" and c.lower_ == "from"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ]
             # "accepted an invitation to meet with Kim": whom the proposed act involves
             owners += [a for c in lit.children if c.dep_ == "acl" for a in self._arguments(c)]
             for tok in [lit, *owners]:
@@ -1134,9 +1144,13 @@ class Coder:
         """A one-actor material act aims at the place or party it happens to: "imposed a
         curfew in Kashmir", "deployed troops to the border of Ukraine", "shelled positions
         across the Donbas". Only actors count (a named place is one)."""
-        if f.code[:2] not in _AFFECTED_ROOTS:
+        if f.pattern.code[:2] not in _AFFECTED_ROOTS:  # the act itself, before any threat
             return None
-        for tok in [f.trigger, *f.literals]:
+        carriers = [f.trigger, *f.literals]
+        if f.pattern.kind == "noun":
+            # "will extend the curfew in Bangkok": the place hangs on the carrying verb
+            carriers += [t for t in (self.light_verb(f.trigger), f.governor) if t is not None]
+        for tok in carriers:
             for c in tok.children:
                 if c.dep_ == "prep" and c.lower_ in _AFFECTED_PREPS:
                     for g in c.children:
