@@ -21,7 +21,7 @@ PATTERNS = {
         "163": ["impose sanctions on $T"],
         "154": ["deploy troops"],
         "120": ["reject $T"],
-        "073": ["send aid to $T"],
+        "073": ["send aid to $T", "provide shelter to $T"],
         "070": ["receive aid from $S"],
         "111": ["condemn $T"],
         "112": ["accuse $T"],
@@ -294,3 +294,8 @@ def test_place_of_a_threatened_act_is_its_target(mini):
     assert ("THAGOV", "1323", "THA") in run(
         mini, "The Thai government will impose a curfew in Bangkok."
     )
+
+
+def test_a_name_the_parser_took_for_an_adverb_is_the_subject(mini):
+    events = run(mini, "In cooperation with partners, USAID provided shelter to Haiti.")
+    assert ("USAGOV", "073", "HTI") in events

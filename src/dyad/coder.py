@@ -624,6 +624,20 @@ class Coder:
         for c in verb.children:
             if c.dep_ in _SUBJECT_DEPS:
                 return c, "subject"
+        if verb.dep_ == "ROOT":
+            # a parser slip: "..., USAID provided shelter" with USAID as an adverb
+            left = next(
+                (
+                    c
+                    for c in verb.lefts
+                    if c.i == verb.i - 1
+                    and c.dep_ in ("advmod", "npadvmod", "dep", "nmod")
+                    and (c.pos_ == "PROPN" or (c.is_upper and len(c) > 1))
+                ),
+                None,
+            )
+            if left is not None:
+                return left, "name before the verb"
         head = verb.head
         if verb.dep_ == "conj" and head.i != verb.i and head.pos_ in ("VERB", "AUX"):
             return self.subject(head, depth + 1)
@@ -1509,7 +1523,7 @@ _TOPIC_PREPS = frozenset(
 )
 
 # Material acts whose place or party, named in a prepositional phrase, is their target.
-_AFFECTED_ROOTS = frozenset({"08", "14", "15", "16", "17", "18", "19", "20"})
+_AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
     {"in", "into", "on", "against", "across", "at", "over", "near", "toward", "towards", "to"}
 )
