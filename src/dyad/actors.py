@@ -109,7 +109,8 @@ def _is_described(want: str, m: Mention, former: bool) -> bool:
         return False
     if want == "country":
         # "the Nepal government ... the country": any actor of a country names it
-        return bool(m.actor.country) and (m.kind == "country" or code.startswith(m.actor.country))
+        country = m.actor.country
+        return bool(country) and (m.kind == "country" or code.startswith(country or "-"))
     if want == "igo":
         return m.category in ("igo", "alliance", "agency", "court")
     if want == "armed":
