@@ -110,4 +110,12 @@ def run_demo(db: Path, model: str | None = None, progress: bool | None = None) -
         'limit 5"',
         file=sys.stdout,
     )
+    dyad_cmd = ".venv/bin/dyad" if Path(sys.prefix).name == ".venv" else "dyad"
+    print(
+        f"\nOpen the dashboard (network, dyad timelines, events with their evidence, map, "
+        f"live coding):\n"
+        f"  {dyad_cmd} serve --db {db}\n"
+        f"then browse to http://127.0.0.1:8000/ (Ctrl-C stops the server; API docs at /docs)",
+        file=sys.stdout,
+    )
     return 0
