@@ -40,12 +40,12 @@ def test_dyad_store_is_exposed_lazily():
 def test_new_store_has_the_documented_schema(tmp_path):
     path = tmp_path / "new.duckdb"
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 1
+        assert store.schema_version == SCHEMA_VERSION == 2
         stats = store.stats()
     assert stats["articles"] == stats["events"] == stats["event_mentions"] == 0
     con = duckdb.connect(str(path), read_only=True)
     meta = dict(con.execute("select key, value from dyad_meta").fetchall())
-    assert meta["application"] == "dyad" and meta["schema_version"] == "1"
+    assert meta["application"] == "dyad" and meta["schema_version"] == "2"
     for table, cols in TABLES.items():
         got = [r[0] for r in con.execute(f"describe {table}").fetchall()]
         assert got == [c for c, _ in cols], table

@@ -82,7 +82,8 @@ class Rejection:
     """An input that was skipped, with a reason code and a message naming it.
 
     Reason codes are stable: empty, binary, too_large, bad_encoding, not_english, no_text,
-    duplicate, fetch_error, parse_error.
+    duplicate, fetch_error, parse_error. A non-English text is rejected with reason
+    ``language:xx`` (its ISO 639 code), counted as not_english (docs/ingest.md).
     """
 
     input: str

@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import IO, Any
 
 from dyad.errors import Rejection, UsageError
-from dyad.records import Article
 
 EXIT_OK = 0
 DEFAULT_DB = "dyad.duckdb"
@@ -223,73 +222,167 @@ def _coder(args: argparse.Namespace) -> tuple[str, Any]:
     return coder_version(model_tag, args.actors, args.patterns), coder
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from dyad.cli import _progress, _reject, _warn
-    from dyad.ingest import ReadOptions, read_inputs
+def add_read_arguments(p: argparse.ArgumentParser) -> None:
+    """The reading options (dyad.ingest.ReadOptions) as command-line options."""
+    from dyad.ingest import INPUT_FORMATS
+    from dyad.ingest.base import (
+        DEFAULT_MAX_BYTES,
+        DEFAULT_MAX_FEED_BYTES,
+        DEFAULT_MAX_PAGE_BYTES,
+        RECORD_FIELDS,
+    )
+
+    g = p.add_argument_group("reading")
+    g.add_argument(
+        "--input-format",
+        choices=list(INPUT_FORMATS),
+        default="auto",
+        help="how to read the inputs (default auto: by suffix and content)",
+    )
+    g.add_argument("--date", default=None, help="date (YYYY-MM-DD) for inputs that carry none")
+    g.add_argument("--strict", action="store_true", help="stop at the first malformed record")
+    g.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help=f"largest text article or record, in bytes (default {DEFAULT_MAX_BYTES // 2**20} MB)",
+    )
+    g.add_argument(
+        "--max-page-bytes",
+        type=int,
+        default=DEFAULT_MAX_PAGE_BYTES,
+        metavar="N",
+        help="largest HTML page (file, archive record or fetched), in bytes "
+        f"(default {DEFAULT_MAX_PAGE_BYTES // 2**20} MB)",
+    )
+    g.add_argument(
+        "--max-feed-bytes",
+        type=int,
+        default=DEFAULT_MAX_FEED_BYTES,
+        metavar="N",
+        help=f"largest RSS/Atom file, in bytes (default {DEFAULT_MAX_FEED_BYTES // 2**20} MB)",
+    )
+    for name in RECORD_FIELDS:
+        g.add_argument(
+            f"--{name}-column",
+            default=None,
+            metavar="NAME",
+            help=f"CSV/JSONL column holding the {name} (default: the first of "
+            + ", ".join(RECORD_FIELDS[name][:4])
+            + " ...)",
+        )
+    g.add_argument(
+        "--delimiter", default=None, help="CSV delimiter (default: sniffed; tab for .tsv)"
+    )
+    g.add_argument(
+        "--no-language-check",
+        dest="check_language",
+        action="store_false",
+        help="do not reject non-English articles",
+    )
+    w = p.add_argument_group("web")
+    w.add_argument(
+        "--fetch",
+        action="store_true",
+        help="fetch feed entries' linked pages and URL inputs (needs a network)",
+    )
+    w.add_argument(
+        "--fetch-timeout", type=float, default=10.0, metavar="S", help="seconds (default 10)"
+    )
+    w.add_argument(
+        "--fetch-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds between two requests to one host (default 1)",
+    )
+    w.add_argument("--user-agent", default=None, help="the User-Agent the fetcher sends")
+
+
+def read_options(
+    args: argparse.Namespace,
+    on_reject: Callable[[Rejection], None],
+    on_warning: Callable[[str], None],
+) -> Any:
+    """ReadOptions from the options add_read_arguments added."""
+    from dyad.ingest import ReadOptions
+    from dyad.ingest.base import RECORD_FIELDS
     from dyad.pipeline import parse_date
-    from dyad.store import content_hash
 
-    if args.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
-    pending: list[Rejection] = []
-
-    def on_reject(r: Rejection) -> None:
-        pending.append(r)
-        _reject(r)
-
-    opts = ReadOptions(
+    for opt in ("max_bytes", "max_page_bytes", "max_feed_bytes"):
+        if getattr(args, opt) < 1:
+            raise UsageError(f"--{opt.replace('_', '-')} must be at least 1")
+    if args.fetch_timeout <= 0 or args.fetch_delay < 0:
+        raise UsageError("--fetch-timeout must be positive and --fetch-delay not negative")
+    columns = {
+        name: getattr(args, f"{name}_column")
+        for name in RECORD_FIELDS
+        if getattr(args, f"{name}_column", None)
+    }
+    return ReadOptions(
         input_format=args.input_format,
         strict=args.strict,
         max_bytes=args.max_bytes,
+        max_page_bytes=args.max_page_bytes,
+        max_feed_bytes=args.max_feed_bytes,
         default_date=parse_date(args.date, "--date") if args.date else None,
         on_reject=on_reject,
-        on_warning=_warn,
+        on_warning=on_warning,
+        columns=columns,
+        csv_delimiter=args.delimiter,
+        check_language=args.check_language,
+        fetch=args.fetch,
+        fetch_timeout=args.fetch_timeout,
+        fetch_delay=args.fetch_delay,
+        user_agent=args.user_agent,
     )
-    articles = read_inputs(args.inputs, opts)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from dyad.cli import _reject, _warn
+    from dyad.ingest.run import IngestSummary, ingest
+
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    if not 0.0 < args.dedup_threshold <= 1.0:
+        raise UsageError("--dedup-threshold must be in (0, 1]")
+    opts = read_options(args, _reject, _warn)
+
+    def on_batch(s: IngestSummary) -> None:
+        if args.verbose:
+            _say(
+                f"committed batch {s.batches}: total {s.articles} articles, {s.mentions} "
+                f"mentions, {s.duplicates} duplicates, {s.rejected} rejects"
+            )
+
     with _open_store(args.db, read_only=False) as store:
         version, coder = _coder(args)
-        seen: set[str] = set()
-        totals = {"articles": 0, "mentions": 0, "already": 0, "rejects": 0, "batches": 0}
-
-        def fresh(items: Iterator[Article]) -> Iterator[Article]:
-            for a in items:
-                h = content_hash(a.text)
-                if h in seen or store.has_article(h):
-                    totals["already"] += 1
-                    continue
-                seen.add(h)
-                yield a
-
-        batch: list[tuple[Article, list[Any]]] = []
-
-        def flush() -> None:
-            if not batch and not pending:
-                return
-            res = store.add_batch(batch, pending, coder_version=version)
-            totals["articles"] += res.articles
-            totals["already"] += res.duplicates
-            totals["mentions"] += res.mentions
-            totals["rejects"] += len(pending)
-            totals["batches"] += 1
-            if args.verbose:
-                _say(
-                    f"committed batch {totals['batches']}: {res.articles} articles, "
-                    f"{res.mentions} mentions (total {totals['articles']} articles)"
-                )
-            batch.clear()
-            pending.clear()
-
-        for article, events in _progress(coder.code_articles(fresh(articles)), args.progress):
-            batch.append((article, events))
-            if len(batch) >= args.batch_size:
-                flush()
-        flush()
+        summary = ingest(
+            args.inputs,
+            store,
+            coder,
+            opts,
+            batch_size=args.batch_size,
+            coder_version=version,
+            dedup_threshold=args.dedup_threshold,
+            near_duplicates=args.near_duplicates,
+            progress=args.progress,
+            on_batch=on_batch,
+        )
         stats = store.stats()
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(summary.rejects.items()))
     _say(
-        f"stored {totals['articles']} articles with {totals['mentions']} event mentions"
-        + (f"; {totals['already']} already stored" if totals["already"] else "")
-        + (f"; {totals['rejects']} inputs skipped" if totals["rejects"] else "")
-        + f" -> {args.db} ({stats['articles']} articles, {stats['events']} events in all)"
+        f"stored {summary.articles} articles with {summary.mentions} event mentions"
+        + (
+            f"; {summary.duplicates} duplicates counted as extra sources"
+            if summary.duplicates
+            else ""
+        )
+        + (f"; {summary.already} already stored" if summary.already else "")
+        + (f"; skipped {summary.rejected} inputs ({skipped})" if summary.rejected else "")
+        + f" in {summary.seconds:.1f} s -> {args.db} ({stats['articles']} articles, "
+        f"{stats['events']} events in all)"
     )
     return EXIT_OK
 
@@ -508,7 +601,7 @@ def cmd_plot_network(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     table = "event_mentions" if args.table == "mentions" else args.table
     filters = _filters(args, mentions=table != "events") if table != "articles" else {}
-    if table in ("articles", "rejects"):
+    if table in ("articles", "rejects", "duplicates"):
         given = _filters(args)
         if given:
             raise UsageError(f"filters apply to events and mentions, not to {table}")
@@ -562,11 +655,15 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
     p = sub.add_parser(
         "ingest",
         help="code articles and store them in a DuckDB event store",
-        description="Code text files, folders or JSONL into the store. Articles already "
-        "stored (same text) are skipped, so re-running adds nothing and a run that was "
-        "killed can simply be run again. Each batch is one transaction.",
+        description="Code text, JSONL, CSV, HTML pages, RSS/Atom feeds and WARC archives "
+        "(files or folders; formats are sniffed) into the store. Inputs already stored are "
+        "skipped, so re-running adds nothing and a run that was killed can simply be run "
+        "again. Near-duplicates of stored articles count as extra sources of their events. "
+        "Each batch is one transaction. See docs/ingest.md.",
     )
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders; '-' is stdin")
+    p.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="files, folders, URLs (--fetch); '-' is stdin"
+    )
     _db(p)
     p.add_argument(
         "--batch-size",
@@ -575,16 +672,21 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         metavar="N",
         help="articles per transaction (default 50)",
     )
-    p.add_argument(
-        "--input-format", choices=["auto", "text", "jsonl"], default="auto", help="how to read"
+    add_read_arguments(p)
+    d = p.add_argument_group("duplicates")
+    d.add_argument(
+        "--dedup-threshold",
+        type=float,
+        default=0.8,
+        metavar="X",
+        help="estimated shingle similarity (0-1) from which an article is a near-duplicate "
+        "of a stored one (default 0.8)",
     )
-    p.add_argument("--date", default=None, help="date (YYYY-MM-DD) for inputs that carry none")
-    p.add_argument("--strict", action="store_true", help="stop at the first malformed record")
-    p.add_argument(
-        "--max-bytes",
-        type=int,
-        default=2 * 1024 * 1024,
-        help="largest article accepted, in bytes (default 2 MB)",
+    d.add_argument(
+        "--no-near-duplicates",
+        dest="near_duplicates",
+        action="store_false",
+        help="only identical texts are duplicates",
     )
     _lexicon_args(p)
     p.add_argument("-v", "--verbose", action="store_true", help="one line per committed batch")
@@ -698,7 +800,7 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
     p.add_argument(
         "--table",
         default="events",
-        choices=["events", "mentions", "articles", "rejects"],
+        choices=["events", "mentions", "articles", "rejects", "duplicates"],
         help="what to export (default events)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")

@@ -27,9 +27,14 @@ from dyad.records import Article, Event
 from dyad.store.filters import FILTER_KEYS, compile_filters, parse_bound
 from dyad.store.schema import SCHEMA_VERSION, column_names, prepare
 from dyad.store.write import (
+    Duplicate,
     content_hash,
+    duplicate_key,
     event_from_row,
+    event_keys_of,
     insert_coded,
+    insert_duplicates,
+    insert_signatures,
     recompute_events,
     replace_mentions,
     upsert_rejects,
@@ -39,10 +44,12 @@ __all__ = [
     "FILTER_KEYS",
     "SCHEMA_VERSION",
     "BatchResult",
+    "Duplicate",
     "RecodeResult",
     "Store",
     "coder_version",
     "content_hash",
+    "duplicate_key",
 ]
 
 EVENT_ORDERS = {
@@ -123,6 +130,7 @@ class BatchResult:
     events: int  # aggregated event rows created or updated
     rejects: int  # reject rows recorded
     article_ids: tuple[str, ...] = ()  # content hashes of the stored articles
+    copies: int = 0  # duplicates stored (extra sources of stored articles' events)
 
 
 @dataclass(frozen=True)
@@ -259,26 +267,40 @@ class Store:
         rejects: Sequence[Rejection] = (),
         *,
         coder_version: str | None = None,
+        duplicates: Sequence[Duplicate] = (),
+        signatures: Sequence[tuple[str, bytes, Sequence[int]]] = (),
     ) -> BatchResult:
-        """Store coded articles and rejects in ONE transaction.
+        """Store coded articles, duplicates and rejects in ONE transaction.
 
         An article whose text is already stored (or that appears twice in ``items``) is
-        skipped and counted in ``duplicates``. The aggregated events touched by the new
-        mentions are recomputed in the same transaction.
+        skipped and counted in ``duplicates``. ``duplicates`` are inputs that repeat a stored
+        (or here stored) article: each counts as one more article and source of its
+        original's events (``BatchResult.copies`` says how many were new). ``signatures``
+        are ``(article_id, minhash, band_hashes)`` of the new articles for near-duplicate
+        search (dyad.ingest.dedup); those of articles not stored by this batch are ignored.
+        The aggregated events touched are recomputed in the same transaction.
         """
         version = coder_version or _default_coder_version()
         now = _now()
 
         def write(con: Any) -> BatchResult:
+            # duplicates first: the aggregation of the new articles' events counts them
+            n_copies, originals = insert_duplicates(con, duplicates, now)
             ins = insert_coded(con, items, coder_version=version, now=now)
+            new = set(ins.articles)
+            insert_signatures(con, [s for s in signatures if s[0] in new])
+            older = [a for a in originals if a not in new]
+            keys = event_keys_of(con, older)
+            recompute_events(con, keys)
             n_rej = upsert_rejects(con, rejects, now)
             return BatchResult(
                 articles=len(ins.articles),
                 duplicates=ins.duplicates,
                 mentions=ins.mentions,
-                events=len(ins.keys),
+                events=len(ins.keys | keys),
                 rejects=n_rej,
                 article_ids=tuple(ins.articles),
+                copies=n_copies,
             )
 
         result: BatchResult = self._run_write(write)
@@ -296,11 +318,12 @@ class Store:
         self._run_write(lambda con: upsert_rejects(con, [rejection], now))
 
     def clear(self) -> None:
-        """Delete every article, mention, event and reject (the schema stays)."""
+        """Delete every article, mention, event, duplicate and reject (the schema stays)."""
         self._run_write(
             lambda con: con.execute(
                 "DELETE FROM events; DELETE FROM event_mentions; DELETE FROM articles; "
-                "DELETE FROM rejects;"
+                "DELETE FROM rejects; DELETE FROM duplicates; DELETE FROM article_signatures; "
+                "DELETE FROM signature_bands;"
             )
         )
 
@@ -527,6 +550,97 @@ class Store:
         )
         return self._query(sql, params)
 
+    def duplicates(
+        self, *, article: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> Any:
+        """Stored duplicates (inputs counted as extra sources of an original's events), with
+        the original's input id as ``original_external_id``; ``article``: of this original
+        (content hash or input id)."""
+        where, params = "TRUE", []
+        if article:
+            where = "(d.article_id = ? OR a.external_id = ?)"
+            params = [article, article]
+        sql, params = _page(
+            "SELECT d.*, a.external_id AS original_external_id FROM duplicates d "
+            f"LEFT JOIN articles a USING (article_id) WHERE {where} "
+            "ORDER BY d.ingested_at, d.duplicate_id",
+            params,
+            limit,
+            offset,
+        )
+        return self._query(sql, params)
+
+    # ------------------------------------------------------------------ ingest support
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cur = self._cursor()
+        try:
+            rows: list[Any] = cur.execute(sql, list(params)).fetchall()
+            return rows
+        finally:
+            cur.close()
+
+    def original_inputs(self, article_ids: Iterable[str]) -> dict[str, tuple[str | None, ...]]:
+        """For the stored ones of these content hashes: (external_id, url) of their input."""
+        ids = list(article_ids)
+        if not ids:
+            return {}
+        rows = self._rows(
+            "SELECT article_id, external_id, url FROM articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def stored_duplicate_ids(self, duplicate_ids: Iterable[str]) -> set[str]:
+        """Which of these duplicate ids (``duplicate_key``) are stored."""
+        ids = list(duplicate_ids)
+        if not ids:
+            return set()
+        rows = self._rows(
+            "SELECT duplicate_id FROM duplicates "
+            "WHERE duplicate_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        )
+        return {r[0] for r in rows}
+
+    def signature_candidate_rows(self, band_hashes: Iterable[int]) -> list[tuple[int, str, bytes]]:
+        """Stored articles sharing an LSH band with these: (band_hash, article_id, minhash)."""
+        bands = sorted(set(band_hashes))
+        if not bands:
+            return []
+        # two steps: a scan of the narrow bands table, then only the signatures it names
+        hits = self._rows(
+            "SELECT band_hash, article_id FROM signature_bands "
+            "WHERE band_hash IN (SELECT unnest(?::BIGINT[]))",
+            [bands],
+        )
+        if not hits:
+            return []
+        ids = sorted({r[1] for r in hits})
+        sigs = dict(
+            self._rows(
+                "SELECT article_id, minhash FROM article_signatures "
+                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [ids],
+            )
+        )
+        return [(int(b), a, bytes(sigs[a])) for b, a in hits if a in sigs]
+
+    def iter_urls(self, chunk: int = 50_000) -> Iterator[str]:
+        """Every URL of a stored article or duplicate (for skipping known web pages)."""
+        cur = self._cursor()
+        try:
+            res = cur.execute(
+                "SELECT url FROM articles WHERE url IS NOT NULL "
+                "UNION ALL SELECT url FROM duplicates WHERE url IS NOT NULL"
+            )
+            while rows := res.fetchmany(chunk):
+                for (url,) in rows:
+                    yield url
+        finally:
+            cur.close()
+
     # ------------------------------------------------------------------ analysis
 
     def _analysis(self, fn: Callable[..., Any], filters: dict[str, Any], **opts: Any) -> Any:
@@ -636,6 +750,7 @@ class Store:
             rejects = dict(
                 q("SELECT reason, sum(times) FROM rejects GROUP BY 1 ORDER BY 1").fetchall()
             )
+            n_dup = q("SELECT count(*) FROM duplicates").fetchone()[0]
             meta = dict(q("SELECT key, value FROM dyad_meta").fetchall())
         finally:
             cur.close()
@@ -648,6 +763,7 @@ class Store:
             "articles_without_events": int(n_empty),
             "event_mentions": int(n_men),
             "events": int(n_ev),
+            "duplicates": int(n_dup),
             "first_date": d0.isoformat() if d0 else None,
             "last_date": d1.isoformat() if d1 else None,
             "coder_versions": {k: int(v) for k, v in versions.items()},
@@ -671,13 +787,25 @@ class Store:
             ).fetchone()[0]
             if orphans:
                 problems.append(f"{orphans} mentions without their article")
+            # a duplicate counts every mention of its original once more
             mismatch = cur.execute(
-                "SELECT count(*) FROM (SELECT event_key, count(*) AS n FROM event_mentions "
-                "GROUP BY 1) m FULL JOIN events e USING (event_key) "
-                "WHERE m.n IS DISTINCT FROM e.num_mentions"
+                "SELECT count(*) FROM (SELECT event_key, count(*) AS n FROM ("
+                "SELECT event_key FROM event_mentions UNION ALL SELECT m.event_key "
+                "FROM event_mentions m JOIN duplicates d USING (article_id)) GROUP BY 1) m "
+                "FULL JOIN events e USING (event_key) WHERE m.n IS DISTINCT FROM e.num_mentions"
             ).fetchone()[0]
             if mismatch:
                 problems.append(f"{mismatch} events disagree with their mentions")
+            lost = cur.execute(
+                "SELECT count(*) FROM duplicates d ANTI JOIN articles a USING (article_id)"
+            ).fetchone()[0]
+            if lost:
+                problems.append(f"{lost} duplicates without their original article")
+            unsigned = cur.execute(
+                "SELECT count(*) FROM article_signatures s ANTI JOIN articles a USING (article_id)"
+            ).fetchone()[0]
+            if unsigned:
+                problems.append(f"{unsigned} signatures without their article")
             dup_mentions = cur.execute(
                 "SELECT count(*) FROM (SELECT article_id, event_id FROM event_mentions "
                 "GROUP BY 1, 2 HAVING count(*) > 1)"

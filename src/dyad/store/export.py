@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from dyad.store import Store
 
 EXPORT_FORMATS = ("parquet", "csv", "jsonl", "gdelt")
-EXPORT_TABLES = ("events", "event_mentions", "articles", "rejects")
+EXPORT_TABLES = ("events", "event_mentions", "articles", "rejects", "duplicates")
 
 # the month a row belongs to, for Parquet partitions (hive style: month=2022-03/)
 _MONTH = {
@@ -22,6 +22,7 @@ _MONTH = {
     "event_mentions": "e.date",
     "articles": "e.date",
     "rejects": "e.rejected_at",
+    "duplicates": "e.date",
 }
 
 
@@ -31,6 +32,7 @@ _ORDER = {
     "event_mentions": "e.date NULLS LAST, e.article_id, e.sentence_index, e.event_id",
     "articles": "e.date NULLS LAST, e.article_id",
     "rejects": "e.rejected_at, e.input, e.reason",
+    "duplicates": "e.ingested_at, e.duplicate_id",
 }
 
 

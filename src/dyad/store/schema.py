@@ -8,6 +8,9 @@ Version history
   0  the first demo layout (``articles`` keyed by the input id, ``events`` = flat event rows,
      no ``dyad_meta``). Recognised and upgraded to 1.
   1  content-hash article ids, event mentions, GDELT-style aggregated events, rejects.
+  2  near-duplicate detection: ``duplicates`` (copies of stored articles from other inputs,
+     counted as extra sources of the original's events), ``article_signatures`` and
+     ``signature_bands`` (MinHash signatures and their LSH bands, see dyad.ingest.dedup).
 
 To change the schema: bump ``SCHEMA_VERSION``, write the new DDL in ``DDL``, and add a
 function to ``MIGRATIONS`` that upgrades a file of the previous version in place (it runs
@@ -24,7 +27,7 @@ from typing import Any
 from dyad.errors import StoreError
 
 APPLICATION = "dyad"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The columns of event_mentions that come from dyad.records.flat_row (same names, same
 # order), except flat_row's ``article_id`` (the input's own id), stored as ``external_id``.
@@ -122,12 +125,42 @@ REJECT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("times", "INTEGER NOT NULL"),
 )
 
+# v2: an input whose text is the same as, or nearly the same as, a stored article's (the same
+# wire story from another outlet) is not coded again: it is kept here and counts as one more
+# article (and source) of the original's events.
+DUPLICATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("duplicate_id", "VARCHAR PRIMARY KEY"),
+    ("article_id", "VARCHAR NOT NULL"),
+    ("text_hash", "VARCHAR NOT NULL"),
+    ("external_id", "VARCHAR"),
+    ("url", "VARCHAR"),
+    ("outlet", "VARCHAR"),
+    ("title", "VARCHAR"),
+    ("date", "DATE"),
+    ("similarity", "DOUBLE NOT NULL"),
+    ("ingested_at", "TIMESTAMP NOT NULL"),
+)
+
+SIGNATURE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("article_id", "VARCHAR NOT NULL"),
+    ("minhash", "BLOB NOT NULL"),
+)
+
+BAND_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("band_hash", "BIGINT NOT NULL"),
+    ("article_id", "VARCHAR NOT NULL"),
+)
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "articles": ARTICLE_COLUMNS,
     "event_mentions": MENTION_COLUMNS,
     "events": EVENT_COLUMNS,
     "rejects": REJECT_COLUMNS,
+    "duplicates": DUPLICATE_COLUMNS,
+    "article_signatures": SIGNATURE_COLUMNS,
+    "signature_bands": BAND_COLUMNS,
 }
+V2_TABLES = ("duplicates", "article_signatures", "signature_bands")
 
 # Only articles (article_id) and rejects (input, reason) carry a primary key. The writer
 # keeps (article_id, event_id) unique in event_mentions and event_key unique in events
@@ -138,9 +171,10 @@ _EXTRA_CONSTRAINTS = {
 }
 
 
-def _create_table(name: str) -> str:
+def _create_table(name: str, if_not_exists: bool = False) -> str:
     cols = ",\n    ".join(f"{c} {t}" for c, t in TABLES[name])
-    return f"CREATE TABLE {name} (\n    {cols}{_EXTRA_CONSTRAINTS.get(name, '')}\n);"
+    create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
+    return f"{create} {name} (\n    {cols}{_EXTRA_CONSTRAINTS.get(name, '')}\n);"
 
 
 DDL = "\n".join(
@@ -201,6 +235,7 @@ def create(con: Any) -> None:
             ("schema_version", str(SCHEMA_VERSION)),
             ("created_at", _now().isoformat(timespec="seconds")),
             ("created_by", f"dyad {__version__}"),
+            ("dedup", _dedup_params()),
         ):
             _set_meta(con, key, value)
         con.execute("COMMIT")
@@ -315,4 +350,33 @@ def _v0_to_v1(con: Any) -> None:
     con.execute("DROP TABLE legacy_v0_articles")
 
 
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _v0_to_v1}
+def _dedup_params() -> str:
+    from dyad.ingest.dedup import PARAMS
+
+    return PARAMS
+
+
+def _v1_to_v2(con: Any) -> None:
+    """Near-duplicate detection: the duplicates table and the stored articles' signatures."""
+    from dyad.ingest.dedup import signature_rows
+    from dyad.store.write import insert_signatures
+
+    for name in V2_TABLES:
+        con.execute(_create_table(name, if_not_exists=True))
+    _set_meta(con, "dedup", _dedup_params())
+    last = ""
+    while True:
+        rows = con.execute(
+            "SELECT article_id, text FROM articles WHERE article_id > ? "
+            "AND article_id NOT IN (SELECT article_id FROM article_signatures) "
+            "ORDER BY article_id LIMIT 2000",
+            [last],
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        sigs = [sig for aid, text in rows if (sig := signature_rows(aid, text)) is not None]
+        insert_signatures(con, sigs)
+
+
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _v0_to_v1, 1: _v1_to_v2}

@@ -24,6 +24,7 @@ _ARROW_TYPES = {
     "DATE": "date32",
     "TIMESTAMP": "timestamp",
     "BOOLEAN": "bool",
+    "BLOB": "binary",
 }
 
 
@@ -71,6 +72,8 @@ def arrow_schema_of(table: str) -> Any:
             typ = pa.timestamp("us")
         elif kind == "bool":
             typ = pa.bool_()
+        elif kind == "binary":
+            typ = pa.binary()
         else:
             typ = getattr(pa, kind)()
         fields.append(pa.field(name, typ))
@@ -276,16 +279,34 @@ def replace_mentions(
 
 _HOST = r"^[a-z][a-z0-9+.-]*://(?:www\.)?([^/:?#]+)"
 
+
+def _source_sql(t: str) -> str:
+    """An article's source for num_sources: its outlet, else its URL's host, else ''."""
+    return (
+        f"coalesce(nullif({t}.outlet, ''), "
+        f"nullif(regexp_extract(lower({t}.url), '{_HOST}', 1), ''), '')"
+    )
+
+
+# The mentions behind the keys, plus one copy of them per stored duplicate of their article
+# (`duplicates`: the same or a nearly identical text from another input), so a duplicate
+# counts as one more article and source of its original's events without new events.
 RECOMPUTE_SQL = f"""
 INSERT INTO events
-WITH m AS (
+WITH base AS MATERIALIZED (
     SELECT m.*, a.url AS a_url, a.ingested_at AS a_ingested_at,
-           coalesce(nullif(a.outlet, ''),
-                    nullif(regexp_extract(lower(a.url), '{_HOST}', 1), ''),
-                    '') AS a_source
+           {_source_sql("a")} AS a_source, FALSE AS a_copy
     FROM event_mentions m JOIN articles a ON a.article_id = m.article_id
     WHERE m.event_key IN (SELECT unnest(?::VARCHAR[]))
       AND @DATES@
+),
+m AS (
+    SELECT * FROM base
+    UNION ALL
+    SELECT b.* REPLACE (d.duplicate_id AS article_id, d.url AS a_url,
+                        d.ingested_at AS a_ingested_at, {_source_sql("d")} AS a_source,
+                        TRUE AS a_copy)
+    FROM base b JOIN duplicates d ON d.article_id = b.article_id
 ),
 agg AS (
     SELECT event_key,
@@ -295,11 +316,11 @@ agg AS (
            avg(tone) AS avg_tone,
            max(confidence) AS confidence,
            min(sentence_index) = 0 AS is_root_event,
-           min(a_ingested_at) AS first_ingested_at
+           min(a_ingested_at) FILTER (WHERE NOT a_copy) AS first_ingested_at
     FROM m GROUP BY event_key
 ),
 rep AS (
-    SELECT * FROM m
+    SELECT * FROM base
     QUALIFY row_number() OVER (
         PARTITION BY event_key
         ORDER BY confidence DESC NULLS LAST, sentence_index, article_id, event_id
@@ -340,6 +361,101 @@ def recompute_events(
         [key_list, *extra],
     )
     con.execute(RECOMPUTE_SQL.replace("@DATES@", bound.format(a="m")), [key_list, *extra])
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An input whose text is the same as, or nearly the same as, a stored article's.
+
+    It is not coded: it is stored in ``duplicates`` and counts as one more article (and,
+    with another outlet, one more source) of every event of ``article_id``.
+    """
+
+    duplicate_id: str  # duplicate_key(text_hash, external_id, url): the input's identity
+    article_id: str  # the original's content hash
+    text_hash: str  # content_hash of this input's text (== article_id for an exact copy)
+    external_id: str | None
+    url: str | None
+    outlet: str | None
+    title: str | None
+    date: dt.date | None
+    similarity: float  # estimated Jaccard similarity of their shingles (1.0: same text)
+
+
+def duplicate_key(text_hash: str, external_id: str | None, url: str | None) -> str:
+    """A duplicate's id: its text and the input it came from (so a rerun adds nothing)."""
+    key = "\x1f".join((text_hash, external_id or "", url or ""))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def insert_duplicates(
+    con: Any, duplicates: Sequence[Duplicate], now: dt.datetime
+) -> tuple[int, list[str]]:
+    """Insert the duplicates not stored yet; return how many, and their originals' ids."""
+    if not duplicates:
+        return 0, []
+    ids = list(dict.fromkeys(d.duplicate_id for d in duplicates))
+    stored = {
+        r[0]
+        for r in con.execute(
+            "SELECT duplicate_id FROM duplicates "
+            "WHERE duplicate_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    }
+    fresh: dict[str, Duplicate] = {}
+    for d in duplicates:
+        if d.duplicate_id not in stored and d.duplicate_id not in fresh:
+            fresh[d.duplicate_id] = d
+    if not fresh:
+        return 0, []
+    cols: dict[str, list[Any]] = {c: [] for c in column_names("duplicates")}
+    for d in fresh.values():
+        row = {
+            "duplicate_id": d.duplicate_id,
+            "article_id": d.article_id,
+            "text_hash": d.text_hash,
+            "external_id": d.external_id,
+            "url": d.url,
+            "outlet": d.outlet,
+            "title": d.title,
+            "date": _date(d.date),
+            "similarity": float(d.similarity),
+            "ingested_at": now,
+        }
+        for c, values in cols.items():
+            values.append(row[c])
+    _insert_columns(con, "duplicates", cols)
+    return len(fresh), sorted({d.article_id for d in fresh.values()})
+
+
+def insert_signatures(con: Any, signatures: Iterable[tuple[str, bytes, Sequence[int]]]) -> int:
+    """Store articles' MinHash signatures and LSH band hashes (see dyad.ingest.dedup)."""
+    sig_cols: dict[str, list[Any]] = {"article_id": [], "minhash": []}
+    band_cols: dict[str, list[Any]] = {"band_hash": [], "article_id": []}
+    for article_id, minhash, bands in signatures:
+        sig_cols["article_id"].append(article_id)
+        sig_cols["minhash"].append(minhash)
+        band_cols["band_hash"].extend(bands)
+        band_cols["article_id"].extend([article_id] * len(bands))
+    if sig_cols["article_id"]:
+        _insert_columns(con, "article_signatures", sig_cols)
+        _insert_columns(con, "signature_bands", band_cols)
+    return len(sig_cols["article_id"])
+
+
+def event_keys_of(con: Any, article_ids: Sequence[str]) -> set[str]:
+    """The event keys of these articles' mentions."""
+    if not article_ids:
+        return set()
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT event_key FROM event_mentions "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(article_ids)],
+        ).fetchall()
+    }
 
 
 def upsert_rejects(con: Any, rejects: Iterable[Any], now: dt.datetime) -> int:
