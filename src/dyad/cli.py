@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from dyad import __version__
 from dyad.commands import actors as actors_command
+from dyad.commands import batch as batch_command
 from dyad.commands import serve as serve_command
 from dyad.commands import store as store_command
 from dyad.errors import DyadError, MalformedRecord, Rejection, UsageError
@@ -300,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
     actors_command.register(sub, common)
     store_command.register(sub, common)
+    batch_command.register(sub, common)
     serve_command.register(sub, common)
     return parser
 

@@ -347,6 +347,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size must be at least 1")
     if not 0.0 < args.dedup_threshold <= 1.0:
         raise UsageError("--dedup-threshold must be in (0, 1]")
+    if args.from_parquet is not None:
+        if args.inputs:
+            raise UsageError("give INPUTs or --from-parquet DIR, not both")
+        from dyad.commands.batch import load_command
+
+        return load_command(
+            args.from_parquet,
+            args.db,
+            dedup_threshold=args.dedup_threshold,
+            near_duplicates=args.near_duplicates,
+            progress=args.progress,
+        )
     opts = read_options(args, _reject, _warn)
 
     def on_batch(s: IngestSummary) -> None:
@@ -665,6 +677,13 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         "inputs", nargs="*", metavar="INPUT", help="files, folders, URLs (--fetch); '-' is stdin"
     )
     _db(p)
+    p.add_argument(
+        "--from-parquet",
+        default=None,
+        metavar="DIR",
+        help="store the output folder of `dyad batch` (manifest and Parquet partitions) "
+        "instead of coding INPUTs; one transaction per partition, rerunning adds nothing",
+    )
     p.add_argument(
         "--batch-size",
         type=int,
