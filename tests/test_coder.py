@@ -16,13 +16,13 @@ PATTERNS = {
         "190": ["attack $T", "invade $T"],
         "040": ["meet with $T", "meet $T", "meet"],
         "042": ["visit $T"],
-        "051": ["support $T", "praise $T"],
+        "051": ["support $T", "praise $T", "approve of $T"],
         "0841": ["release $T"],
         "163": ["impose sanctions on $T"],
         "154": ["deploy troops"],
         "120": ["reject $T"],
         "073": ["send aid to $T", "provide shelter to $T"],
-        "070": ["receive aid from $S"],
+        "070": ["receive aid from $S", "send $T help"],
         "111": ["condemn $T"],
         "112": ["accuse $T"],
         "020": ["urge $T"],
@@ -31,6 +31,7 @@ PATTERNS = {
         "087": ["pull out of $T"],
         "161": ["expel diplomats"],
         "1722": ["ban leader"],
+        "1622": ["suspend military aid"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -299,3 +300,21 @@ def test_place_of_a_threatened_act_is_its_target(mini):
 def test_a_name_the_parser_took_for_an_adverb_is_the_subject(mini):
     events = run(mini, "In cooperation with partners, USAID provided shelter to Haiti.")
     assert ("USAGOV", "073", "HTI") in events
+
+
+def test_a_word_literal_is_not_a_purpose_clause(mini):
+    # "help" here is what the troops are for, not the help that was sent
+    assert run(mini, "France sent Mali troops to help.") == set()
+
+
+def test_a_preposition_after_the_trigger_is_its_own(mini):
+    assert ("GBR", "051", "DEU") in run(mini, "Britain approved of Germany.")
+    # "of" belongs to "extradition", so this is no "approve of"
+    assert run(mini, "The court approved the extradition of Martinelli to Panama.") == set()
+
+
+def test_a_word_of_the_pattern_owns_nothing(mini):
+    assert run(mini, "The United States suspended military aid.") == {("USA", "1622", None)}
+    assert run(mini, "The United States suspended military aid to Egypt.") == {
+        ("USA", "1622", "EGY")
+    }

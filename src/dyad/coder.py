@@ -38,6 +38,9 @@ from dyad.records import Actor
 _SUBJECT_DEPS = ("nsubj", "csubj")
 _OBJECT_DEPS = ("dobj", "dative", "attr", "oprd")
 _LITERAL_DEPS_PREP = frozenset({"prep", "agent", "prt", "dative", "advmod", "advcl", "acomp"})
+# clauses that add a purpose or another act; a word literal never sits there ("sent
+# vehicles to help" is no "help"), unlike a complement ("declined to comment")
+_ADJUNCT_CLAUSES = frozenset({"advcl", "conj", "relcl", "acl", "parataxis"})
 _NOT_LITERAL_DEPS = frozenset(
     {"nsubj", "nsubjpass", "csubj", "punct", "cc", "aux", "auxpass", "neg", "mark"}
 )
@@ -523,7 +526,12 @@ class Coder:
                     )
                 return
             if el.slot is None:
-                for hit in self._literal_candidates(el.words, el.is_prep, anchors, used):
+                # a preposition right after the trigger is its own dependent: "return of
+                # $T" is not "returned dozens of artifacts"
+                shallow = k == 0 and el.is_prep
+                for hit in self._literal_candidates(
+                    el.words, el.is_prep, anchors, used, shallow=shallow
+                ):
                     # a particle ("tip off $T") leaves the next slot to the direct object
                     as_prep = hit if el.is_prep and hit.dep_ != "prt" else None
                     yield from walk(
@@ -547,13 +555,17 @@ class Coder:
 
     @staticmethod
     def _literal_candidates(
-        words: frozenset[str], is_prep: bool, anchors: list[Any], used: frozenset[int]
+        words: frozenset[str],
+        is_prep: bool,
+        anchors: list[Any],
+        used: frozenset[int],
+        shallow: bool = False,
     ) -> list[Any]:
         """Dependents of the anchors (and their non-clausal dependents, for words that
         modify an object: "accuse $T of war crimes") that spell one of ``words``."""
         out: list[Any] = []
         seen: set[int] = set(used)
-        for depth in (1, 2):
+        for depth in (1,) if shallow else (1, 2):
             layer = (
                 anchors
                 if depth == 1
@@ -573,6 +585,10 @@ class Coder:
                         "amod",
                         "npadvmod",
                     )
+                    # a word never comes from inside a slot's phrase ("handed Kyiv a loan
+                    # worth millions" is no "million" word); a preposition may ("accused
+                    # Russia of war crimes")
+                    and (is_prep or c.i not in used)
                 ]
             )
             for anchor in layer:
@@ -580,6 +596,8 @@ class Coder:
                     if child.i in seen or child.dep_ in _NOT_LITERAL_DEPS:
                         continue
                     if is_prep and child.dep_ not in _LITERAL_DEPS_PREP:
+                        continue
+                    if not is_prep and child.pos_ == "VERB" and child.dep_ in _ADJUNCT_CLAUSES:
                         continue
                     if _matches_word(child, words):
                         seen.add(child.i)
@@ -1081,13 +1099,21 @@ class Coder:
         "suspended publication of Algeria's largest newspaper" -> DZAMED."""
         own = {s.actor.code for s in sources}
         own_countries = {s.actor.country for s in sources}
-        for lit in f.literals:
+        literal_ids = {t.i for t in f.literals}
+        for word in f.literals:
+            lit = word
             if lit.dep_ == "compound" and lit.head.pos_ in ("NOUN", "PROPN"):
                 # "ended mediation efforts with the truckers", "banned opposition leader Guaido"
                 lit = lit.head
             if lit.pos_ not in ("NOUN", "PROPN") or lit.dep_ not in ("dobj", "nsubjpass", "pobj"):
                 continue
-            owners = [c for c in lit.children if c.dep_ in ("poss", "amod", "compound")]
+            # another word of the pattern owns nothing: "suspend military aid"
+            owners = [
+                c
+                for c in lit.children
+                if c.dep_ in ("poss", "amod", "compound")
+                and (c.i == word.i or c.i not in literal_ids)
+            ]
             # "publication of X", "ceasefire with X", "travel ban on X"
             owners += [
                 g
