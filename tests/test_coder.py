@@ -32,6 +32,7 @@ PATTERNS = {
         "161": ["expel diplomats"],
         "1722": ["ban leader"],
         "1622": ["suspend military aid"],
+        "1663": ["expel aid workers"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -318,3 +319,21 @@ def test_a_word_of_the_pattern_owns_nothing(mini):
     assert run(mini, "The United States suspended military aid to Egypt.") == {
         ("USA", "1622", "EGY")
     }
+
+
+def test_a_time_fills_no_slot(mini):
+    # "on Tuesday" is no party the sanctions were on
+    assert run(mini, "The UN lifted sanctions on Tuesday.") == set()
+    assert run(mini, "On Tuesday the UN lifted sanctions on Eritrea.") == {("UNO", "085", "ERI")}
+
+
+def test_people_an_act_is_done_to_are_its_target(mini):
+    assert run(mini, "Sudan expelled aid workers.") == {("SDN", "1663", "NGO")}
+    # troops a state deploys are its own, not a target
+    assert run(mini, "Sudan deployed troops.") == {("SDN", "154", None)}
+
+
+def test_each_coordinated_country_has_its_own_evidence(mini):
+    events = mini.code_text("Russia expelled diplomats from Poland and Sweden.", date="2022-03-01")
+    spans = {e.target.code: e.target.text for e in events if e.target}
+    assert spans == {"POLGOV": "diplomats from Poland", "SWEGOV": "Sweden"}

@@ -54,6 +54,18 @@ _CALENDAR_WORDS = frozenset(
 )
 
 
+# Words that make a prepositional phrase a time, not a party: "lifted the ban on Tuesday"
+_TIME_WORDS = _CALENDAR_WORDS | frozenset(
+    "today tonight yesterday tomorrow morning afternoon evening night weekend week month"
+    " year day hour decade".split()
+)
+
+
+def is_time(tok: Any) -> bool:
+    """A date or time phrase head: a weekday, month, year ("in 2014") or time word."""
+    return tok.lower_ in _TIME_WORDS or (tok.shape_ == "dddd" and 1900 <= int(tok.text) <= 2100)
+
+
 def named_type(tok: Any) -> str:
     """The entity type of a token: spaCy's NER label when the pipeline ran NER, else a
     guess from the shape of a proper name (ORG, PERSON or NAME), so the coder can run
@@ -686,7 +698,12 @@ class ActorResolver:
         return None
 
     def split_coordinated(
-        self, head: Any, mention: Mention, matches: dict[int, GazMatch], day: dt.date | None
+        self,
+        head: Any,
+        mention: Mention,
+        matches: dict[int, GazMatch],
+        day: dt.date | None,
+        offset: int = 0,
     ) -> list[Mention]:
         """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV, 'the armies of Brazil
         and Argentina' -> BRAMIL and ARGMIL, 'diplomats from Poland and Sweden' -> POLGOV and
@@ -694,7 +711,7 @@ class ActorResolver:
         first = next((c for c in head.children if c.dep_ == "amod" and c.i in matches), None)
         if first is None:
             of = next(
-                (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")),
+                (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from", "in")),
                 None,
             )
             first = next(
@@ -711,9 +728,14 @@ class ActorResolver:
             if entry is None or entry.kind not in ("adjective", "country") or not entry.country:
                 continue
             a = mention.actor
+            text, start, end = a.text, a.start, a.end
+            if entry.kind == "country":
+                # "diplomats from Poland and Sweden": Sweden's evidence is its own name
+                text, start, end = phrase_span(adj.doc, *_trim(np_tokens(adj)))
+                start, end = offset + start, offset + end
             out.append(
                 Mention(
-                    Actor(a.text, entry.country + role, entry.country, a.start, a.end),
+                    Actor(text, entry.country + role, entry.country, start, end),
                     mention.kind,
                     mention.head,
                     f"{mention.how}; coordinated '{adj.text}'",

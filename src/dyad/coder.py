@@ -26,6 +26,7 @@ from dyad.actors import (
     ArticleMemory,
     Mention,
     conjuncts,
+    is_time,
     named_type,
     phrase_span,
 )
@@ -539,8 +540,11 @@ class Coder:
                     )
                 return
             if prep is not None:
+                # "lifted the ban on Tuesday": a time fills no slot
                 fillers = [
-                    c for c in prep.children if c.dep_ in ("pobj", "pcomp") and c.i not in used
+                    c
+                    for c in prep.children
+                    if c.dep_ in ("pobj", "pcomp") and c.i not in used and not is_time(c)
                 ]
             elif pattern.kind == "verb":
                 fillers = self._objects(trigger, used, passive)
@@ -1100,6 +1104,7 @@ class Coder:
         own = {s.actor.code for s in sources}
         own_countries = {s.actor.country for s in sources}
         literal_ids = {t.i for t in f.literals}
+        bare_role = None
         for word in f.literals:
             lit = word
             if lit.dep_ == "compound" and lit.head.pos_ in ("NOUN", "PROPN"):
@@ -1143,12 +1148,17 @@ class Coder:
                     m is not None
                     and m.actor.code
                     and m.actor.code not in own
-                    and (tok.i != lit.i or m.actor.country or m.actor.code not in ROLE_CODES)
                     # "put its police on alert": the source's own forces are no target
                     and not (m.coreferent and m.actor.country in own_countries)
                 ):
-                    return tok
-        return None
+                    if tok.i != lit.i or m.actor.country or m.actor.code not in ROLE_CODES:
+                        return tok
+                    # a bare role word is the source's own ("deployed troops") unless the
+                    # act is done to those people ("expelled aid workers"); an owner
+                    # ("diplomats from Poland") still comes first
+                    if f.pattern.code[:2] in _DONE_TO_ROOTS and lit.tag_ == "NNS":
+                        bare_role = bare_role or tok
+        return bare_role
 
     def _topic_target(self, f: Frame, light: Any) -> Any:
         """What a one-actor statement or verdict is about, or whom a light verb's dative
@@ -1408,7 +1418,7 @@ class Coder:
                     if m is not None:
                         break
             if m is not None:
-                out += self.resolver.split_coordinated(tok, m, ctx.matches, ctx.day)
+                out += self.resolver.split_coordinated(tok, m, ctx.matches, ctx.day, ctx.offset)
         return [m.antecedent or m for m in out]
 
     def _anaphoric_target(self, tok: Any, ctx: SentenceContext) -> list[Mention]:
@@ -1549,6 +1559,7 @@ _TOPIC_PREPS = frozenset(
 )
 
 # Material acts whose place or party, named in a prepositional phrase, is their target.
+_DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
 _AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
     {"in", "into", "on", "against", "across", "at", "over", "near", "toward", "towards", "to"}
