@@ -42,6 +42,7 @@ PATTERNS = {
         "193": ["war against|with $T"],
         "150": ["war game"],
         "1723": ["curfew"],
+        "111": ["condemnation of $T"],
     },
 }
 
@@ -337,3 +338,8 @@ def test_each_coordinated_country_has_its_own_evidence(mini):
     events = mini.code_text("Russia expelled diplomats from Poland and Sweden.", date="2022-03-01")
     spans = {e.target.code: e.target.text for e in events if e.target}
     assert spans == {"POLGOV": "diplomats from Poland", "SWEGOV": "Sweden"}
+
+
+def test_a_light_verb_carries_coordinated_nouns(mini):
+    text = "Germany expressed its total rejection and strong condemnation of the Russian decision."
+    assert ("DEU", "111", "RUS") in run(mini, text)

@@ -776,6 +776,8 @@ class Coder:
         "sanctions were imposed", "agreed to a ceasefire"."""
         if noun.dep_ == "compound" and noun.head.pos_ == "NOUN":
             noun = noun.head  # "launched a mediation effort": the effort is the object
+        while noun.dep_ == "conj" and noun.head.pos_ == "NOUN":
+            noun = noun.head  # "expressed its regret and condemnation of the raid"
         head = noun.head
         if (
             noun.dep_ == "pobj"
