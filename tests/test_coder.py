@@ -159,6 +159,9 @@ def test_transform_table_follows_cameo():
     assert transform_code("threaten", "195") == "1384"
     assert transform_code("threaten", "163") == "1312"
     assert transform_code("refuse", "190") is None
+    # troops offered are protection, troops vowed a threat
+    assert transform_code("intent", "154", consenting=True) == "0334"
+    assert transform_code("intent", "154") == "138"
 
 
 # ---------------------------------------------------------------- compounds, speech, nominal

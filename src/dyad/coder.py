@@ -215,12 +215,15 @@ _BY_CODE: dict[str, dict[str, str]] = {
 _GENERIC = {"intent": "030", "appeal": "020", "demand": "100", "refuse": "120", "threaten": "130"}
 
 
-def transform_code(frame: str, code: str) -> str | None:
-    """The code of ``code`` under a governing verb of kind ``frame``; None drops the act."""
+def transform_code(frame: str, code: str, consenting: bool = False) -> str | None:
+    """The code of ``code`` under a governing verb of kind ``frame``; None drops the act.
+    ``consenting``: the governor is an offer or agreement ("agreed to", "offered to")."""
     root = int(code[:2])
     if frame == "intent":
         if 9 <= root <= 13:
             return code  # "will investigate": the stated verbal act itself
+        if root == 15 and consenting:
+            return "0334"  # "offered to send troops": intent to provide protection
         if root >= 14:
             frame = "threaten"  # "vowed to retaliate" is a threat
     if frame == "refuse":
@@ -971,8 +974,11 @@ class Coder:
                     else "negated future"
                 )
                 kept = []
+                consenting = first.governor is not None and (
+                    self.lemma(first.governor) in _CONSENTING
+                )
                 for f in frames:
-                    new = transform_code(kind, f.code)
+                    new = transform_code(kind, f.code, consenting)
                     if new is not None:
                         f.notes.append(f"{kind} via '{gov}': {f.code} -> {new}")
                         f.code, f.governor = new, first.governor
@@ -1561,6 +1567,9 @@ _TOPIC_PREPS = frozenset(
 )
 
 # Material acts whose place or party, named in a prepositional phrase, is their target.
+# Intent verbs that offer or accept rather than announce: what they govern needs the
+# other side's consent, so troops sent under them protect rather than threaten
+_CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
 _AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
