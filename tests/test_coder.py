@@ -346,3 +346,11 @@ def test_each_coordinated_country_has_its_own_evidence(mini):
 def test_a_light_verb_carries_coordinated_nouns(mini):
     text = "Germany expressed its total rejection and strong condemnation of the Russian decision."
     assert ("DEU", "111", "RUS") in run(mini, text)
+
+
+def test_a_meeting_fixed_for_later_is_both_sides_plan(mini):
+    assert run(mini, "Erdogan will meet Putin in Ankara.", "2020-01-01") == {
+        ("TURGOV", "036", "RUSGOV"),
+        ("RUSGOV", "036", "TURGOV"),
+    }
+    assert run(mini, "Erdogan wants to meet Putin.", "2020-01-01") == {("TURGOV", "036", "RUSGOV")}

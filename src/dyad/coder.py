@@ -1372,8 +1372,12 @@ class Coder:
                 ctx.say(
                     f"  drop '{trig.text}' ({f.pattern.rule}): source and target are the same actor"
                 )
-            elif f.code in self.cues.mutual_codes and kind == "act":
-                # "Erdogan met Mattarella": a meeting is both sides' act
+            elif f.pattern.code in self.cues.mutual_codes and (
+                kind == "act" or (kind == "intent" and f.governor is None)
+            ):
+                # "Erdogan met Mattarella": a meeting is both sides' act; "Erdogan will
+                # meet Mattarella": a meeting fixed for later is both sides' plan (not so
+                # "Erdogan wants to meet Mattarella")
                 pairs += [(t, s) for s, t in pairs if t is not None and t.actor.code is not None]
                 f.notes.append("mutual: coded both ways")
         elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
