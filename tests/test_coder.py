@@ -354,3 +354,10 @@ def test_a_meeting_fixed_for_later_is_both_sides_plan(mini):
         ("RUSGOV", "036", "TURGOV"),
     }
     assert run(mini, "Erdogan wants to meet Putin.", "2020-01-01") == {("TURGOV", "036", "RUSGOV")}
+
+
+def test_the_light_verb_subject_names_a_possessive_pronoun(mini):
+    events = mini.code_text("Russian troops began their attack on Kyiv.", date="2022-03-01")
+    assert [(e.source.text, e.source.code, e.target.code) for e in events] == [
+        ("Russian troops", "RUSMIL", "UKR")
+    ]

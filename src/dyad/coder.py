@@ -738,10 +738,12 @@ class Coder:
             c.dep_ == "prep" and c.lower_ == "of" for c in noun.children
         )
         literal = {t.i for t in frame.literals}
+        pronouns: list[tuple[Any, str, Any]] = []
         for c in noun.children:
             if c.dep_ == "poss" and c.i not in literal:
                 if not patient:
-                    out.append((c, "possessor", None))
+                    # "the army began its assault": the subject names whom "its" means
+                    (pronouns if c.pos_ == "PRON" else out).append((c, "possessor", None))
                 elif frame.target is None:
                     frame.target = c
         for c in noun.children:
@@ -764,7 +766,7 @@ class Coder:
             subj, _how = self.subject(verb)
             if subj is not None:
                 out.append((subj, f"subject of light verb '{verb.text}'", verb))
-        return out
+        return out + pronouns
 
     @staticmethod
     def _is_place(tok: Any, ctx: SentenceContext) -> bool:
