@@ -33,6 +33,7 @@ PATTERNS = {
         "1722": ["ban leader"],
         "1622": ["suspend military aid"],
         "1663": ["expel aid workers"],
+        "196": ["violate ceasefire|truce"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -360,4 +361,11 @@ def test_the_light_verb_subject_names_a_possessive_pronoun(mini):
     events = mini.code_text("Russian troops began their attack on Kyiv.", date="2022-03-01")
     assert [(e.source.text, e.source.code, e.target.code) for e in events] == [
         ("Russian troops", "RUSMIL", "UKR")
+    ]
+
+
+def test_the_thing_a_rejection_or_violation_is_about_is_kept_as_evidence(mini):
+    events = mini.code_text("The rebels violated the ceasefire again.", date="2022-03-01")
+    assert [(e.event_code, e.target.text, e.target.code) for e in events if e.target] == [
+        ("196", "the ceasefire", None)
     ]

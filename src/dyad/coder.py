@@ -1318,6 +1318,22 @@ class Coder:
                 or self._topic_target(f, light)
                 or self._affected_target(f, ctx)
             )
+            if (
+                target_tok is None
+                and f.pattern.code[:2] in _THING_TARGET_ROOTS
+                and not self.cues.needs_actor_target(f.code)
+            ):
+                target_tok = next(
+                    (
+                        t
+                        for t in f.literals
+                        if t.dep_ in ("dobj", "nsubjpass")
+                        and t.pos_ in ("NOUN", "PROPN")
+                        and not self._mentions(t, ctx)  # "opened its borders": its own
+                    ),
+                    None,
+                )
+                needs_target = target_tok is not None
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1576,6 +1592,9 @@ _TOPIC_PREPS = frozenset(
 # Intent verbs that offer or accept rather than announce: what they govern needs the
 # other side's consent, so troops sent under them protect rather than threaten
 _CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
+# Acts whose object, even when it is no actor, is what the act is about and stays as
+# evidence: "rejected the proposal", "violated the ceasefire", "suspended the talks"
+_THING_TARGET_ROOTS = frozenset({"11", "12", "16", "19"})
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
 _AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
