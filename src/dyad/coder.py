@@ -1588,14 +1588,15 @@ _TOPIC_PREPS = frozenset(
     }
 )
 
-# Material acts whose place or party, named in a prepositional phrase, is their target.
 # Intent verbs that offer or accept rather than announce: what they govern needs the
 # other side's consent, so troops sent under them protect rather than threaten
 _CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
 # Acts whose object, even when it is no actor, is what the act is about and stays as
 # evidence: "rejected the proposal", "violated the ceasefire", "suspended the talks"
 _THING_TARGET_ROOTS = frozenset({"11", "12", "16", "19"})
+# Acts done to the people a pattern's own role word names: "expelled aid workers"
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
+# Material acts whose place or party, named in a prepositional phrase, is their target.
 _AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
     {"in", "into", "on", "against", "across", "at", "over", "near", "toward", "towards", "to"}
