@@ -369,3 +369,13 @@ def test_the_thing_a_rejection_or_violation_is_about_is_kept_as_evidence(mini):
     assert [(e.event_code, e.target.text, e.target.code) for e in events if e.target] == [
         ("196", "the ceasefire", None)
     ]
+
+
+def test_a_day_is_addressed_by_no_appeal(mini):
+    def addressee(text):
+        verb = next(t for t in mini.nlp(text) if t.lower_ == "called")
+        found = mini.sentence_coder._addressee(verb)
+        return found.text if found is not None else None
+
+    assert addressee("China called on Russia to stay in the talks.") == "Russia"
+    assert addressee("China called on Friday for calm in the region.") is None

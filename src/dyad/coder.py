@@ -639,7 +639,7 @@ class Coder:
         if _is_passive(verb):
             for c in verb.children:
                 if c.dep_ == "agent":
-                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    obj = next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
                     if obj is not None:
                         return obj, "passive agent"
             place = self._place_of_state_act(verb)
@@ -687,7 +687,7 @@ class Coder:
             # "the alliance sponsored by Biden": the agent acts on the head noun
             for c in verb.children:
                 if c.dep_ == "agent":
-                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    obj = next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
                     if obj is not None:
                         return obj, "participle agent"
         if verb.dep_ == "advcl" and (
@@ -708,7 +708,7 @@ class Coder:
             return None
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ in ("in", "by"):
-                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                obj = next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
                 if obj is not None and (obj.ent_type_ == "GPE" or obj.pos_ == "PROPN"):
                     return obj
         return None
@@ -721,7 +721,8 @@ class Coder:
                 return c
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ in ("on", "upon"):
-                return next((g for g in c.children if g.dep_ == "pobj"), None)
+                # "called on Friday for Britain to stay": a day is addressed by no one
+                return next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
         return None
 
     def noun_sources(
@@ -748,7 +749,7 @@ class Coder:
                     frame.target = c
         for c in noun.children:
             if c.dep_ == "prep" and c.lower_ == "by":
-                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                obj = next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
                 if obj is not None:
                     out.append((obj, "by-phrase", None))
         for c in noun.children:
@@ -1320,7 +1321,10 @@ class Coder:
             )
             if (
                 target_tok is None
-                and f.pattern.code[:2] in _THING_TARGET_ROOTS
+                and (
+                    f.pattern.code[:2] in _THING_TARGET_ROOTS
+                    or f.pattern.code in _THING_TARGET_CODES
+                )
                 and not self.cues.needs_actor_target(f.code)
             ):
                 target_tok = next(
@@ -1591,9 +1595,11 @@ _TOPIC_PREPS = frozenset(
 # Intent verbs that offer or accept rather than announce: what they govern needs the
 # other side's consent, so troops sent under them protect rather than threaten
 _CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
-# Acts whose object, even when it is no actor, is what the act is about and stays as
-# evidence: "rejected the proposal", "violated the ceasefire", "suspended the talks"
-_THING_TARGET_ROOTS = frozenset({"11", "12", "16", "19"})
+# Acts whose object, even when it is no actor, is a thing the act is about (not the act
+# itself, like "imposed sanctions") and stays as evidence: "rejected the proposal",
+# "violated the ceasefire"
+_THING_TARGET_ROOTS = frozenset({"12"})
+_THING_TARGET_CODES = frozenset({"196"})
 # Acts done to the people a pattern's own role word names: "expelled aid workers"
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
 # Material acts whose place or party, named in a prepositional phrase, is their target.
