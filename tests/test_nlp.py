@@ -1,0 +1,43 @@
+"""The spaCy pipeline as dyad loads it: the attribute ruler's index finds exactly the
+matches spaCy's Matcher finds, so every POS tag, lemma and morph is the same."""
+
+from spacy.pipeline.attributeruler import AttributeRuler
+
+from dyad.demo import demo_articles
+from dyad.nlp import IndexedRules
+
+# Odd forms the ruler has special rules for: contractions, dialect, spaces, "there is"
+ODD = (
+    "I ain't gonna do it, y'all.  Nothin' doin'\n\n  c'mon, let's go! There's nothing "
+    "we can't do; gotta say it is what it is. He'd been told he'd got 'em. Whether or "
+    "not that's so, those who did it were there, and she's had her doubts about hers."
+)
+
+
+def test_the_index_finds_what_the_matcher_finds(nlp):
+    ruler = nlp.get_pipe("attribute_ruler")
+    index = IndexedRules.of(ruler)
+    assert index is not None
+    texts = [a.text for a in demo_articles()] + [ODD]
+    with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer"]):
+        docs = list(nlp.pipe(texts))
+    total = 0
+    for doc in docs:
+        expected = AttributeRuler.match(ruler, doc)
+        assert index.match(doc) == expected
+        total += len(expected)
+    assert total > sum(len(d) for d in docs)  # most tokens match at least one rule
+
+
+def test_the_loaded_pipeline_uses_the_index(nlp):
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert getattr(ruler.match, "__self__", None).__class__ is IndexedRules
+    doc = nlp("They didn't attack; it wasn't them.")
+    assert [t.pos_ for t in doc][:4] == ["PRON", "AUX", "PART", "VERB"]
+    assert doc[2].lemma_ == "not"
+
+
+def test_a_ruler_with_patterns_the_index_does_not_know_keeps_its_matcher(nlp):
+    ruler = AttributeRuler(nlp.vocab)
+    ruler.add([[{"ORTH": "Kyiv"}]], {"POS": "PROPN"})
+    assert IndexedRules.of(ruler) is None
