@@ -1,6 +1,6 @@
 import pytest
 
-from dyad.ontology import event_type, event_types, quad_of_root
+from dyad.ontology import event_type, event_types, penta_class, quad_of_root
 
 
 def test_all_cameo_codes_are_known():
@@ -48,3 +48,17 @@ def test_quad_of_root_follows_cameo():
 def test_unknown_code_names_itself():
     with pytest.raises(KeyError, match="999"):
         event_type("999")
+
+
+def test_penta_class_puts_appeals_with_statements_and_cuts_with_verbal_conflict():
+    assert [penta_class(r) for r in ("01", "02", "03", "06", "09", "14", "16", "19")] == [
+        0,
+        0,
+        1,
+        2,
+        3,
+        4,
+        3,
+        4,
+    ]
+    assert quad_of_root("02") == 1  # the event record keeps CAMEO's quad class

@@ -64,11 +64,12 @@ def quad_of_root(root: str) -> int:
 
 def penta_class(root: str) -> int:
     """The Phoenix 'penta class' of a CAMEO root, used by sentence-level gold data such as
-    ConfliBERT's: 0 statement (01), 1 verbal cooperation (02-05), 2 material cooperation
-    (06-08), 3 verbal conflict (09-13 and 16, reducing relations), 4 material conflict
-    (14, 15, 17-20). The event record's quad_class stays CAMEO's (16 is material there)."""
+    ConfliBERT's: 0 statement and appeal (01-02), 1 verbal cooperation (03-05), 2 material
+    cooperation (06-08), 3 verbal conflict (09-13 and 16, reducing relations), 4 material
+    conflict (14, 15, 17-20). The event record's quad_class stays CAMEO's (16 is material
+    there, 01-02 verbal cooperation)."""
     n = int(root)
-    if n == 1:
+    if n in (1, 2):
         return 0
     if n == 16:
         return 3
