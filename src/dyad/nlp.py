@@ -46,6 +46,8 @@ def load_nlp(model: str | None = None, ner: bool = False) -> Any:
             index = IndexedRules.of(ruler)
             if index is not None:
                 ruler.match = index.match  # the ruler applies what the index finds
+        if "lemmatizer" in nlp.pipe_names:
+            LemmaCache.install(nlp.get_pipe("lemmatizer"))
         _cache[(name, ner)] = nlp
         return nlp
 
@@ -137,3 +139,46 @@ class IndexedRules:
                     found.add((rule_id, i, end))
         strings = self.ruler.vocab.strings
         return sorted((r, strings[str(r)], s, e) for r, s, e in found)
+
+
+class LemmaCache:
+    """Lemmas remembered per (word, POS, morph), which is all spaCy's rule lemmatizer
+    looks at: it recomputes the lemma of every singular noun and base-form verb (its own
+    cache skips them) and took a fifth of the parse. Same lemmas (tests/test_nlp.py)."""
+
+    def __init__(self, lemmatizer: Any) -> None:
+        self.lemmatizer = lemmatizer
+        self.rule = lemmatizer.lemmatize
+        self.lemma_of: dict[tuple[int, int, int], int] = {}
+
+    @classmethod
+    def install(cls, lemmatizer: Any) -> None:
+        cache = cls(lemmatizer)
+        lemmatizer.lemmatize = cache.lemmatize  # used by a single nlp(text) call
+        lemmatizer.pipe = cache.pipe  # used by nlp.pipe
+
+    def _lemma(self, key: tuple[int, int, int], token: Any) -> int:
+        found = self.lemma_of.get(key)
+        if found is None:
+            found = self.lemma_of[key] = self.lemmatizer.vocab.strings.add(self.rule(token)[0])
+        return found
+
+    def lemmatize(self, token: Any) -> list[str]:
+        key = (token.orth, token.pos, token.morph.key)
+        return [self.lemmatizer.vocab.strings[self._lemma(key, token)]]
+
+    def pipe(self, docs: Any, batch_size: int = 128) -> Any:
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        lemmatizer = self.lemmatizer
+        for doc in docs:
+            if not lemmatizer._validated:
+                doc = lemmatizer(doc)  # spaCy's own path once: it checks its tables
+                yield doc
+                continue
+            rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+            for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+                if lemmatizer.overwrite or lemma == 0:
+                    rows[i, 3] = self._lemma((orth, pos, morph), doc[i])
+            doc.from_array([LEMMA], rows[:, 3:4])
+            yield doc
