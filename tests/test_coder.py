@@ -379,3 +379,11 @@ def test_a_day_is_addressed_by_no_appeal(mini):
 
     assert addressee("China called on Russia to stay in the talks.") == "Russia"
     assert addressee("China called on Friday for calm in the region.") is None
+
+
+def test_saying_another_party_must_act_is_a_demand_on_it(mini):
+    assert run(mini, "China said Russia must release the detained sailors.") == {
+        ("CHN", "1053", "RUS")
+    }
+    # what a speaker says it must do itself is no act and no demand
+    assert run(mini, "Russia said it must release the sailors.") == set()

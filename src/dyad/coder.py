@@ -819,6 +819,8 @@ class Coder:
                 return "refusal" if future else "negated"
             if c.dep_ == "aux" and c.lower_ == "would" and reported:
                 return "future"  # "said it would withdraw": future in the past
+            if c.dep_ == "aux" and c.lower_ in ("must", "should") and reported:
+                return "obligation"  # "said Lagos must free them": a demand on Lagos
             if c.dep_ == "aux" and c.lower_ in self.cues.modal_hypothetical:
                 return "hypothetical"
             if c.dep_ == "advmod" and c.lower_ in self.cues.counterfactual:
@@ -859,6 +861,9 @@ class Coder:
                     kind = "intent"
                     if tok.i != frame.trigger.i:
                         frame.governor = tok
+            elif state == "obligation" and kind == "act" and tok.i == frame.trigger.i:
+                kind = "demand"
+                frame.governor = tok.head
             elif state == "refusal" and kind == "act" and frame.code[:2] < "09":
                 kind = "refuse"
                 if tok.i != frame.trigger.i:
