@@ -861,7 +861,7 @@ class Coder:
                     kind = "intent"
                     if tok.i != frame.trigger.i:
                         frame.governor = tok
-            elif state == "obligation" and kind == "act" and tok.i == frame.trigger.i:
+            elif state == "obligation" and kind == "act":
                 kind = "demand"
                 frame.governor = tok.head
             elif state == "refusal" and kind == "act" and frame.code[:2] < "09":
