@@ -34,6 +34,7 @@ PATTERNS = {
         "1622": ["suspend military aid"],
         "1663": ["expel aid workers"],
         "196": ["violate ceasefire|truce"],
+        "082": ["end strike"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -387,3 +388,8 @@ def test_saying_another_party_must_act_is_a_demand_on_it(mini):
     }
     # what a speaker says it must do itself is no act and no demand
     assert run(mini, "Russia said it must release the sailors.") == set()
+
+
+def test_an_adjective_owns_an_object_only_as_a_nationality(mini):
+    assert run(mini, "Sudan ended the general strike.") == {("SDN", "082", None)}
+    assert ("RUS", "161", "GBRGOV") in run(mini, "Russia expelled British diplomats.")

@@ -1134,6 +1134,9 @@ class Coder:
                 for c in lit.children
                 if c.dep_ in ("poss", "amod", "compound")
                 and (c.i == word.i or c.i not in literal_ids)
+                # an adjective owns only as a nationality: "Russian diplomats", not the
+                # "general strike"
+                and (c.pos_ != "ADJ" or c.i in ctx.matches)
             ]
             # "publication of X", "ceasefire with X", "travel ban on X"
             owners += [
