@@ -35,6 +35,7 @@ PATTERNS = {
         "1663": ["expel aid workers"],
         "196": ["violate ceasefire|truce"],
         "082": ["end strike"],
+        "027": ["call for calm|peace"],
         "085": ["lift sanctions on|against $T"],
     },
     "noun": {
@@ -393,3 +394,7 @@ def test_saying_another_party_must_act_is_a_demand_on_it(mini):
 def test_an_adjective_owns_an_object_only_as_a_nationality(mini):
     assert run(mini, "Sudan ended the general strike.") == {("SDN", "082", None)}
     assert ("RUS", "161", "GBRGOV") in run(mini, "Russia expelled British diplomats.")
+
+
+def test_an_appeal_for_a_place_targets_it(mini):
+    assert run(mini, "China called for peace in Syria.") == {("CHN", "027", "SYR")}

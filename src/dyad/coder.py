@@ -1610,8 +1610,9 @@ _THING_TARGET_ROOTS = frozenset({"12"})
 _THING_TARGET_CODES = frozenset({"196"})
 # Acts done to the people a pattern's own role word names: "expelled aid workers"
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
-# Material acts whose place or party, named in a prepositional phrase, is their target.
-_AFFECTED_ROOTS = frozenset({"07", "08", "14", "15", "16", "17", "18", "19", "20"})
+# Material acts, and appeals for a place ("called for calm in Kashmir"), whose place or
+# party, named in a prepositional phrase, is their target.
+_AFFECTED_ROOTS = frozenset({"02", "07", "08", "14", "15", "16", "17", "18", "19", "20"})
 _AFFECTED_PREPS = frozenset(
     {"in", "into", "on", "against", "across", "at", "over", "near", "toward", "towards", "to"}
 )
