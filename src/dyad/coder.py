@@ -1210,7 +1210,7 @@ class Coder:
         return None
 
     def _affected_target(self, f: Frame, ctx: SentenceContext) -> Any:
-        """A one-actor material act aims at the place or party it happens to: "imposed a
+        """A one-actor material act (or appeal) aims at the place or party it is for: "imposed a
         curfew in Kashmir", "deployed troops to the border of Ukraine", "shelled positions
         across the Donbas". Only actors count (a named place is one)."""
         if f.pattern.code[:2] not in _AFFECTED_ROOTS:  # the act itself, before any threat
