@@ -240,20 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-confidence", type=float, default=0.0, help="drop events below this confidence (0-1)"
     )
-    p.add_argument(
-        "--actors",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra actor dictionary (YAML); repeatable",
-    )
-    p.add_argument(
-        "--patterns",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra verb/noun pattern file (YAML); repeatable",
-    )
+    store_command.add_lexicon_arguments(p)
     common(p)
     p.set_defaults(func=cmd_code)
 
@@ -278,20 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="list the N worst sentences: expected vs coded",
     )
-    p.add_argument(
-        "--actors",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra actor dictionary (YAML); repeatable",
-    )
-    p.add_argument(
-        "--patterns",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra verb/noun pattern file (YAML); repeatable",
-    )
+    store_command.add_lexicon_arguments(p)
     common(p)
     p.set_defaults(func=cmd_eval)
 

@@ -71,23 +71,10 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
         action="store_true",
         help="code every partition again, ignoring what DIR/manifest.json says is done",
     )
-    from dyad.commands.store import add_read_arguments
+    from dyad.commands.store import add_lexicon_arguments, add_read_arguments
 
     add_read_arguments(p)  # the reading options of `dyad ingest` (docs/ingest.md)
-    p.add_argument(
-        "--actors",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra actor dictionary (YAML); repeatable",
-    )
-    p.add_argument(
-        "--patterns",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="extra verb/noun pattern file (YAML); repeatable",
-    )
+    add_lexicon_arguments(p)
     p.add_argument(
         "--db",
         default=None,

@@ -707,7 +707,7 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         action="store_false",
         help="only identical texts are duplicates",
     )
-    _lexicon_args(p)
+    add_lexicon_arguments(p)
     p.add_argument("-v", "--verbose", action="store_true", help="one line per committed batch")
     common(p)
     p.set_defaults(func=cmd_ingest)
@@ -723,7 +723,7 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
         "--stale", action="store_true", help="only articles coded by another coder version"
     )
     p.add_argument("--batch-size", type=int, default=100, metavar="N", help="per transaction")
-    _lexicon_args(p)
+    add_lexicon_arguments(p)
     p.add_argument("-v", "--verbose", action="store_true", help="one line per batch")
     common(p)
     p.set_defaults(func=cmd_recode)
@@ -843,7 +843,8 @@ def _missing_plot(p: argparse.ArgumentParser) -> int:
     raise UsageError("dyad plot needs what to draw: `dyad plot timeseries` or `dyad plot network`")
 
 
-def _lexicon_args(p: argparse.ArgumentParser) -> None:
+def add_lexicon_arguments(p: argparse.ArgumentParser) -> None:
+    """--actors and --patterns: the user dictionaries every coding command takes."""
     p.add_argument(
         "--actors",
         action="append",
