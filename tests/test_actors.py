@@ -73,6 +73,13 @@ def test_former_modifier_makes_an_elite(coder):
     )
 
 
+def test_an_apposition_calling_a_person_former_makes_an_elite(coder):
+    text = "Trump, the former US president, spoke in Ohio."
+    # in office on this date by the table, but the article itself says "former"
+    assert code_of(coder, text, "Trump", "2019-06-01") == "USAELI"
+    assert code_of(coder, "Trump, the US president, spoke.", "Trump", "2019-06-01") == "USAGOV"
+
+
 def test_stance_is_not_nationality(coder):
     assert code_of(coder, "Pro-Russian rebels fired.", "rebels") == "REB"
 

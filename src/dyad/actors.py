@@ -856,8 +856,15 @@ class ActorResolver:
             code = entry.code_on(day)
             if entry.kind == "person":
                 how = f"person {entry.label} ({code} on {day or 'no date'})"
+                # "Ranil Wickremesinghe, the former prime minister, ...": the apposition says
+                # what the article date may not
+                former = former or any(
+                    c.dep_ == "appos" and any(t.lower_ in _FORMER for t in c.lefts)
+                    for c in head.children
+                )
                 if former and code and not code.endswith("ELI") and entry.person:
                     code = f"{entry.person.country or ''}ELI"
+                    how += ", called former"
                 # an IGO head speaks for the IGO, which has no country
                 country = (
                     entry.country
