@@ -80,6 +80,14 @@ def test_an_apposition_calling_a_person_former_makes_an_elite(coder):
     assert code_of(coder, "Trump, the US president, spoke.", "Trump", "2019-06-01") == "USAGOV"
 
 
+def test_they_is_not_a_single_country(coder):
+    mentions = coder.find_actors("Russia condemned their assault on the city.", "2022-03-01")
+    assert all(m.actor.code != "RUS" for m in mentions if m.actor.text == "their")
+    # a plural group is "they"
+    text = "Houthi rebels said their forces had seized the port."
+    assert code_of(coder, text, "their") == "YEMHOU"
+
+
 def test_stance_is_not_nationality(coder):
     assert code_of(coder, "Pro-Russian rebels fired.", "rebels") == "REB"
 

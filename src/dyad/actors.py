@@ -795,7 +795,7 @@ class ActorResolver:
                 continue
             if s_idx == sent_index and (m.head >= head.i or m.head in clause_subjects):
                 continue
-            if m.kind in want and (word not in _PLURAL_PRONOUNS or m.plural or m.kind != "group"):
+            if m.kind in want and (word not in _PLURAL_PRONOUNS or m.plural or m.kind == "org"):
                 named = m.antecedent or m
                 same = s_idx == sent_index and word not in ("its", "his", "her", "their")
                 return Mention(
