@@ -398,3 +398,8 @@ def test_an_adjective_owns_an_object_only_as_a_nationality(mini):
 
 def test_an_appeal_for_a_place_targets_it(mini):
     assert run(mini, "China called for peace in Syria.") == {("CHN", "027", "SYR")}
+
+
+def test_troops_deployed_as_peacekeepers_are_protection(mini):
+    assert run(mini, "France deployed troops as peacekeepers.") == {("FRA", "074", None)}
+    assert run(mini, "France deployed troops.") == {("FRA", "154", None)}

@@ -968,6 +968,11 @@ class Coder:
                 candidates.append(frames)
         decided: list[tuple[list[Frame], str]] = []
         for frames in candidates:
+            for f in frames:
+                if f.code[:2] == "15" and _keeps_peace(f):
+                    # "deployed 300 troops to the UN mission as peacekeepers": protection
+                    f.notes.append(f"peacekeeping: {f.code} -> 074")
+                    f.code = "074"
             first = frames[0]
             reason, kind = self.modality(first)
             if reason is not None:
@@ -1540,6 +1545,18 @@ def _governed_action(verb: Any) -> Any:
     )
 
 
+def _keeps_peace(f: Frame) -> bool:
+    """Whether a show of force is a peacekeeping deployment: 'peacekeeping' or
+    'peacekeepers' in the trigger's own phrase (objects, purposes, 'as ...', 'to the ...
+    mission')."""
+    return any(
+        t.lemma_.lower() in _PEACEKEEPING
+        for c in f.trigger.children
+        if c.dep_ not in ("nsubj", "nsubjpass", "conj", "ccomp", "parataxis")
+        for t in c.subtree
+    )
+
+
 def _owners(tok: Any) -> list[Any]:
     """Who owns or authored a thing: its possessor, its 'of'/'by'/'from' phrase, the agent
     of a participle on it ("the proposal put forward by Kyiv")."""
@@ -1600,6 +1617,7 @@ _TOPIC_PREPS = frozenset(
     }
 )
 
+_PEACEKEEPING = frozenset({"peacekeeping", "peacekeeper", "peace-keeping", "peacekeepers"})
 # Intent verbs that offer or accept rather than announce: what they govern needs the
 # other side's consent, so troops sent under them protect rather than threaten
 _CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
