@@ -795,7 +795,14 @@ class ActorResolver:
                 continue
             if s_idx == sent_index and (m.head >= head.i or m.head in clause_subjects):
                 continue
-            if m.kind in want and (word not in _PLURAL_PRONOUNS or m.plural or m.kind == "org"):
+            # "they" is a plural, an organisation or a people ("the French"), not a
+            # single country named by its name
+            if m.kind in want and (
+                word not in _PLURAL_PRONOUNS
+                or m.plural
+                or m.kind == "org"
+                or m.how.startswith("adjective ")
+            ):
                 named = m.antecedent or m
                 same = s_idx == sent_index and word not in ("its", "his", "her", "their")
                 return Mention(
