@@ -127,6 +127,22 @@ def test_mentions_aggregate_into_gdelt_style_events(db):
         assert store.check() == []
 
 
+def test_check_names_each_broken_invariant(db):
+    # break the store behind its back: an article gone, an event's count off
+    con = duckdb.connect(str(db))
+    article_id = con.execute("SELECT article_id FROM event_mentions LIMIT 1").fetchone()[0]
+    con.execute("DELETE FROM articles WHERE article_id = ?", [article_id])
+    con.execute(
+        "UPDATE events SET num_mentions = num_mentions + 5 WHERE event_key IN "
+        "(SELECT event_key FROM events LIMIT 1)"
+    )
+    con.close()
+    with Store(db) as store:
+        problems = store.check()
+    assert any("mentions without their article" in p for p in problems)
+    assert any("events disagree with their mentions" in p for p in problems)
+
+
 def test_avg_tone_is_null_until_tone_is_coded(db):
     with Store(db) as store:
         assert store.events()["avg_tone"].isna().all()

@@ -782,41 +782,45 @@ class Store:
                 "HAVING a.n_mentions <> count(m.event_id) LIMIT 5"
             ).fetchall()
             problems += [f"article {a} expects {n} mentions, has {k}" for a, n, k in bad]
-            orphans = cur.execute(
-                "SELECT count(*) FROM event_mentions m ANTI JOIN articles a USING (article_id)"
-            ).fetchone()[0]
-            if orphans:
-                problems.append(f"{orphans} mentions without their article")
-            # a duplicate counts every mention of its original once more
-            mismatch = cur.execute(
-                "SELECT count(*) FROM (SELECT event_key, count(*) AS n FROM ("
-                "SELECT event_key FROM event_mentions UNION ALL SELECT m.event_key "
-                "FROM event_mentions m JOIN duplicates d USING (article_id)) GROUP BY 1) m "
-                "FULL JOIN events e USING (event_key) WHERE m.n IS DISTINCT FROM e.num_mentions"
-            ).fetchone()[0]
-            if mismatch:
-                problems.append(f"{mismatch} events disagree with their mentions")
-            lost = cur.execute(
-                "SELECT count(*) FROM duplicates d ANTI JOIN articles a USING (article_id)"
-            ).fetchone()[0]
-            if lost:
-                problems.append(f"{lost} duplicates without their original article")
-            unsigned = cur.execute(
-                "SELECT count(*) FROM article_signatures s ANTI JOIN articles a USING (article_id)"
-            ).fetchone()[0]
-            if unsigned:
-                problems.append(f"{unsigned} signatures without their article")
-            dup_mentions = cur.execute(
-                "SELECT count(*) FROM (SELECT article_id, event_id FROM event_mentions "
-                "GROUP BY 1, 2 HAVING count(*) > 1)"
-            ).fetchone()[0]
-            if dup_mentions:
-                problems.append(f"{dup_mentions} mentions stored twice")
-            dup_events = cur.execute(
-                "SELECT count(*) FROM (SELECT event_key FROM events GROUP BY 1 HAVING count(*) > 1)"
-            ).fetchone()[0]
-            if dup_events:
-                problems.append(f"{dup_events} events stored twice")
+            # each check counts the rows that break one invariant
+            checks = [
+                (
+                    "SELECT count(*) FROM event_mentions m ANTI JOIN articles a USING (article_id)",
+                    "{} mentions without their article",
+                ),
+                (
+                    # a duplicate counts every mention of its original once more
+                    "SELECT count(*) FROM (SELECT event_key, count(*) AS n FROM ("
+                    "SELECT event_key FROM event_mentions UNION ALL SELECT m.event_key "
+                    "FROM event_mentions m JOIN duplicates d USING (article_id)) GROUP BY 1) m "
+                    "FULL JOIN events e USING (event_key) "
+                    "WHERE m.n IS DISTINCT FROM e.num_mentions",
+                    "{} events disagree with their mentions",
+                ),
+                (
+                    "SELECT count(*) FROM duplicates d ANTI JOIN articles a USING (article_id)",
+                    "{} duplicates without their original article",
+                ),
+                (
+                    "SELECT count(*) FROM article_signatures s ANTI JOIN articles a "
+                    "USING (article_id)",
+                    "{} signatures without their article",
+                ),
+                (
+                    "SELECT count(*) FROM (SELECT article_id, event_id FROM event_mentions "
+                    "GROUP BY 1, 2 HAVING count(*) > 1)",
+                    "{} mentions stored twice",
+                ),
+                (
+                    "SELECT count(*) FROM (SELECT event_key FROM events GROUP BY 1 "
+                    "HAVING count(*) > 1)",
+                    "{} events stored twice",
+                ),
+            ]
+            for sql, message in checks:
+                count = cur.execute(sql).fetchone()[0]
+                if count:
+                    problems.append(message.format(count))
         finally:
             cur.close()
         return problems
