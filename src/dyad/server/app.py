@@ -57,6 +57,7 @@ from dyad.server.errors import (
     error_body,
     status_of,
 )
+from dyad.store.filters import FILTER_KEYS
 
 log = logging.getLogger("dyad.server")
 
@@ -386,22 +387,8 @@ class LimitsMiddleware:
 
 # ------------------------------------------------------------------------------ parameters
 
-FILTER_PARAMS = (
-    "actor",
-    "source",
-    "target",
-    "both_directions",
-    "code",
-    "root",
-    "quad",
-    "plover",
-    "start",
-    "end",
-    "place",
-    "text",
-    "article",
-    "min_confidence",
-)
+# the store's filters; min_mentions is a parameter of its own on the endpoints that take it
+FILTER_PARAMS = tuple(k for k in FILTER_KEYS if k != "min_mentions")
 
 
 def event_filters(

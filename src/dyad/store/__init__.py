@@ -482,12 +482,7 @@ class Store:
     ) -> Any:
         """Aggregated events matching the filters (see dyad.store.filters) as a DataFrame
         (or a pyarrow Table with ``as_arrow``)."""
-        if order not in EVENT_ORDERS:
-            raise UsageError(f"unknown order {order!r}; use one of {', '.join(EVENT_ORDERS)}")
-        where, params = compile_filters(filters, kind="events")
-        sql = f"SELECT e.* FROM events e WHERE {where} ORDER BY {EVENT_ORDERS[order]}"
-        sql, params = _page(sql, params, limit, offset)
-        return self._query(sql, params, as_arrow=as_arrow)
+        return self._filtered("events", EVENT_ORDERS, order, limit, offset, as_arrow, filters)
 
     def event_mentions(
         self,
@@ -500,10 +495,26 @@ class Store:
     ) -> Any:
         """Every coded event (one row per mention, with its evidence) as a DataFrame
         (or a pyarrow Table with ``as_arrow``)."""
-        if order not in MENTION_ORDERS:
-            raise UsageError(f"unknown order {order!r}; use one of {', '.join(MENTION_ORDERS)}")
-        where, params = compile_filters(filters, kind="mentions")
-        sql = f"SELECT e.* FROM event_mentions e WHERE {where} ORDER BY {MENTION_ORDERS[order]}"
+        return self._filtered(
+            "event_mentions", MENTION_ORDERS, order, limit, offset, as_arrow, filters
+        )
+
+    def _filtered(
+        self,
+        table: str,
+        orders: dict[str, str],
+        order: str,
+        limit: int | None,
+        offset: int,
+        as_arrow: bool,
+        filters: dict[str, Any],
+    ) -> Any:
+        """The filtered, ordered, paged rows of ``events`` or ``event_mentions``."""
+        if order not in orders:
+            raise UsageError(f"unknown order {order!r}; use one of {', '.join(orders)}")
+        kind = "events" if table == "events" else "mentions"
+        where, params = compile_filters(filters, kind=kind)
+        sql = f"SELECT e.* FROM {table} e WHERE {where} ORDER BY {orders[order]}"
         sql, params = _page(sql, params, limit, offset)
         return self._query(sql, params, as_arrow=as_arrow)
 
