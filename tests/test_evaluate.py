@@ -199,6 +199,16 @@ def test_detokenize_offsets():
         assert text[s:e] == tok
 
 
+def test_detokenize_rejoins_words_the_gold_tokenizer_split():
+    tokens = "Iran - backed fighters in Baghdad ’ s east held 20 , 000 people ( 1 . 5 % ) .".split()
+    text, offs = detokenize(tokens)
+    assert text == "Iran-backed fighters in Baghdad’s east held 20,000 people (1.5%)."
+    for (s, e), tok in zip(offs, tokens, strict=True):
+        assert text[s:e] == tok
+    # a comma between numbers that are not one figure keeps its space
+    assert detokenize(["in", "2019", ",", "12", "died"])[0] == "in 2019, 12 died"
+
+
 def test_ner_reader_and_metrics_exact(tmp_path):
     conll = (
         "Russia B-S\nattacked O\nthe B-T\nUkrainian I-T\narmy I-T\n. O\n\n"

@@ -234,6 +234,35 @@ _NO_SPACE_BEFORE = frozenset(", . ; : ! ? % ) ] } 's ' n't 're 've 'll 'd 'm ’
 _NO_SPACE_AFTER = frozenset("( [ { $ “ ‘".split())
 
 
+_CONTRACTIONS = frozenset("s t re ve ll d m".split())
+
+
+def _inner_hyphen(tokens: list[str], i: int) -> bool:
+    """Token i is a '-' between two words ("Iran - backed")."""
+    return (
+        tokens[i] == "-"
+        and 0 < i < len(tokens) - 1
+        and tokens[i - 1][-1:].isalnum()
+        and tokens[i + 1][:1].isalnum()
+    )
+
+
+def _split_word(tokens: list[str], i: int) -> bool:
+    """Whether tokens[i - 1] and tokens[i] were one written word before tokenizing.
+
+    The ConfliBERT class file holds the NER file's sentences untokenized: "EU ’ s" was
+    "EU’s", "Iran - backed" "Iran-backed", "20 , 000" "20,000" and "1 . 5" "1.5".
+    """
+    prev, tok = tokens[i - 1], tokens[i]
+    if prev in ("’", "'") and tok.lower() in _CONTRACTIONS:
+        return True
+    if _inner_hyphen(tokens, i) or _inner_hyphen(tokens, i - 1):
+        return True
+    if prev in (",", ".") and i >= 2 and tokens[i - 2].isdigit() and tok.isdigit():
+        return prev == "." or len(tok) == 3
+    return False
+
+
 def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """Join tokens into plain text (no space before punctuation); token offsets too."""
     parts: list[str] = []
@@ -242,6 +271,8 @@ def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
     prev = ""
     for i, tok in enumerate(tokens):
         space = i > 0 and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER
+        if space and _split_word(tokens, i):
+            space = False
         if space:
             parts.append(" ")
             pos += 1
