@@ -310,6 +310,27 @@ def test_a_name_the_parser_took_for_an_adverb_is_the_subject(mini):
     assert ("USAGOV", "073", "HTI") in events
 
 
+def test_subjects_through_parser_slips(mini):
+    # the parser hangs the subject on "have"
+    events = run(
+        mini,
+        "The United Kingdom and Germany however have rejected resolutions in the United "
+        "Nations on cluster bombs.",
+    )
+    assert {("GBR", "120", "UNO"), ("DEU", "120", "UNO")} <= events
+    # it reads "carried" as a reduced relative on a ROOT "force"
+    events = run(
+        mini,
+        "The Turkish air force carried out at least two air strikes in northern Iraq, killing "
+        "dozens of PKK fighters, according to a Turkish army statement on Friday.",
+    )
+    assert ("TURMIL", "1823", "TURPKK") in events
+    # and tags the first of two coordinated verbs a noun
+    assert ("KENGOV", "111", "SOM") in run(
+        mini, "The Kenyan government, thus, rejects and condemns the Somali decision."
+    )
+
+
 def test_a_word_literal_is_not_a_purpose_clause(mini):
     # "help" here is what the troops are for, not the help that was sent
     assert run(mini, "France sent Mali troops to help.") == set()

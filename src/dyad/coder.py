@@ -649,6 +649,12 @@ class Coder:
         for c in verb.children:
             if c.dep_ in _SUBJECT_DEPS:
                 return c, "subject"
+        for aux in verb.lefts:
+            # a parser slip: "France however have opposed" hangs France on "have"
+            if aux.dep_ in ("aux", "auxpass"):
+                subj = next((c for c in aux.children if c.dep_ in _SUBJECT_DEPS), None)
+                if subj is not None:
+                    return subj, "subject"
         if verb.dep_ == "ROOT":
             # a parser slip: "..., USAID provided shelter" with USAID as an adverb
             left = next(
@@ -664,7 +670,12 @@ class Coder:
             if left is not None:
                 return left, "name before the verb"
         head = verb.head
-        if verb.dep_ == "conj" and head.i != verb.i and head.pos_ in ("VERB", "AUX"):
+        if (
+            verb.dep_ == "conj"
+            and head.i != verb.i
+            and (head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT")
+        ):
+            # a ROOT noun is a verb the tagger missed: "the government rejects and condemns"
             return self.subject(head, depth + 1)
         if verb.dep_ == "xcomp":
             if head.lemma_.lower() in self.cues.object_control:
@@ -683,6 +694,15 @@ class Coder:
                 if gov.pos_ in ("VERB", "AUX"):
                     return self.subject(gov, depth + 1)
             return head, "participle head"
+        if (
+            verb.dep_ == "acl"
+            and head.dep_ == "ROOT"
+            and verb.tag_ in ("VBD", "VBN")
+            and any(c.dep_ == "dobj" for c in verb.children)
+        ):
+            # a main verb the parser read as a reduced relative: "The air force carried out
+            # strikes" (a passive participle takes no direct object)
+            return head, "subject"
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             # "the alliance sponsored by Biden": the agent acts on the head noun
             for c in verb.children:
