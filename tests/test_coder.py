@@ -32,6 +32,8 @@ PATTERNS = {
         "161": ["expel diplomats"],
         "1722": ["ban leader"],
         "1622": ["suspend military aid"],
+        "0831": ["resign"],
+        "0814": ["lift state of emergency"],
         "1663": ["expel aid workers"],
         "196": ["violate ceasefire|truce"],
         "082": ["end strike"],
@@ -328,6 +330,22 @@ def test_subjects_through_parser_slips(mini):
     # and tags the first of two coordinated verbs a noun
     assert ("KENGOV", "111", "SOM") in run(
         mini, "The Kenyan government, thus, rejects and condemns the Somali decision."
+    )
+
+
+def test_a_one_actor_act_targets_the_owner_of_its_place_or_office(mini):
+    assert ("NGAGOV", "0814", "NGA") in run(
+        mini, "The Nigerian government lifted the state of emergency in parts of Nigeria."
+    )
+    assert ("PERGOV", "0831", "PER") in run(mini, "Peru's president resigned as head of Peru.")
+    # an office named without a country has nobody to aim at
+    assert run(mini, "Peru's president resigned as head of state.") == {("PERGOV", "0831", None)}
+
+
+def test_a_reduction_of_relations_targets_its_partner(mini):
+    # the parser hangs "with Egypt" on the verb
+    assert ("DNK", "1622", "EGY") in run(
+        mini, "Denmark and Sweden immediately suspended military aid and weapons deals with Egypt."
     )
 
 

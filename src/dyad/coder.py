@@ -1244,12 +1244,31 @@ class Coder:
         if f.pattern.kind == "noun":
             # "will extend the curfew in Bangkok": the place hangs on the carrying verb
             carriers += [t for t in (self.light_verb(f.trigger), f.governor) if t is not None]
+        preps = _AFFECTED_PREPS | {"as"}
+        if f.pattern.code[:2] == "16":  # "suspended aid and arms deals with X"
+            preps |= {"with"}
         for tok in carriers:
             for c in tok.children:
-                if c.dep_ == "prep" and c.lower_ in _AFFECTED_PREPS:
-                    for g in c.children:
-                        if g.dep_ == "pobj" and self._actorish(g, ctx):
-                            return g
+                if c.dep_ != "prep" or c.lower_ not in preps:
+                    continue
+                for g in c.children:
+                    if g.dep_ != "pobj":
+                        continue
+                    if c.lower_ != "as" and self._actorish(g, ctx):
+                        return g
+                    # "in northern parts of South Sudan", "resigned as president of Peru"
+                    owner = next(
+                        (
+                            o
+                            for p in g.children
+                            if p.dep_ == "prep" and p.lower_ == "of"
+                            for o in p.children
+                            if o.dep_ == "pobj"
+                        ),
+                        None,
+                    )
+                    if owner is not None and self._actorish(owner, ctx):
+                        return owner
         return None
 
     def sentence_actions(self, sent: Any) -> list[tuple[int, str]]:
