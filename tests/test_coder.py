@@ -385,6 +385,18 @@ def test_each_coordinated_country_has_its_own_evidence(mini):
     assert spans == {"POLGOV": "diplomats from Poland", "SWEGOV": "Sweden"}
 
 
+def test_coordinated_peoples_after_a_quantity_each_are_targets(mini):
+    events = run(mini, "Greece released thousands of Syrians, Iraqis and Afghans.")
+    assert {("GRC", "0841", "SYR"), ("GRC", "0841", "IRQ"), ("GRC", "0841", "AFG")} <= events
+
+
+def test_a_conjunct_hung_on_an_apposition_is_coordinated(mini):
+    events = run(
+        mini, "Britain attacked the Iranian army unit Quds Force and the Syrian Arab Army."
+    )
+    assert {("GBR", "190", "IRNMIL"), ("GBR", "190", "SYRMIL")} <= events
+
+
 def test_a_light_verb_carries_coordinated_nouns(mini):
     text = "Germany expressed its total rejection and strong condemnation of the Russian decision."
     assert ("DEU", "111", "RUS") in run(mini, text)

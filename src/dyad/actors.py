@@ -487,11 +487,17 @@ def np_tokens(head: Any) -> list[Any]:
 
 
 def conjuncts(head: Any) -> list[Any]:
-    """``head`` and the nouns coordinated with it: "the US and NATO" -> [US, NATO]."""
+    """``head`` and the nouns coordinated with it: "the US and NATO" -> [US, NATO]; also
+    where the parser hangs the next conjunct on an apposition: "the Russian agency
+    Roscosmos and NASA", "Putin, second left, and Medvedev"."""
     out = [head]
     for child in head.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
             out.extend(conjuncts(child))
+        elif child.dep_ == "appos":
+            for grand in child.children:
+                if grand.dep_ == "conj" and grand.pos_ in ("NOUN", "PROPN", "PRON"):
+                    out.extend(conjuncts(grand))
     return out
 
 
@@ -707,7 +713,8 @@ class ActorResolver:
     ) -> list[Mention]:
         """'the Russian and Chinese presidents' -> RUSGOV and CHNGOV, 'the armies of Brazil
         and Argentina' -> BRAMIL and ARGMIL, 'diplomats from Poland and Sweden' -> POLGOV and
-        SWEGOV: one mention per coordinated nationality, each with the phrase's role."""
+        SWEGOV, 'thousands of Syrians and Iraqis' -> SYR and IRQ: one mention per
+        coordinated nationality, each with the phrase's role."""
         first = next((c for c in head.children if c.dep_ == "amod" and c.i in matches), None)
         if first is None:
             of = next(
@@ -725,12 +732,17 @@ class ActorResolver:
         for adj in conjuncts(first)[1:]:
             m = matches.get(adj.i)
             entry = m.pick(day) if m is not None else None
-            if entry is None or entry.kind not in ("adjective", "country") or not entry.country:
+            if (
+                entry is None
+                or entry.kind not in ("adjective", "country", "demonym")
+                or not entry.country
+            ):
                 continue
             a = mention.actor
             text, start, end = a.text, a.start, a.end
-            if entry.kind == "country":
-                # "diplomats from Poland and Sweden": Sweden's evidence is its own name
+            if entry.kind != "adjective":
+                # "diplomats from Poland and Sweden", "a number of Syrians and Iraqis": each
+                # name is its own evidence
                 text, start, end = phrase_span(adj.doc, *_trim(np_tokens(adj)))
                 start, end = offset + start, offset + end
             out.append(
