@@ -33,7 +33,7 @@ PATTERNS = {
         "1722": ["ban leader"],
         "1622": ["suspend military aid"],
         "0831": ["resign"],
-        "0814": ["lift state of emergency"],
+        "0814": ["lift emergency rule"],
         "1663": ["expel aid workers"],
         "196": ["violate ceasefire|truce"],
         "082": ["end strike"],
@@ -320,22 +320,22 @@ def test_subjects_through_parser_slips(mini):
         "Nations on cluster bombs.",
     )
     assert {("GBR", "120", "UNO"), ("DEU", "120", "UNO")} <= events
-    # it reads "carried" as a reduced relative on a ROOT "force"
+    # it reads "conducted" as a reduced relative on a ROOT "force"
     events = run(
         mini,
-        "The Turkish air force carried out at least two air strikes in northern Iraq, killing "
+        "The Turkish air force conducted at least two air strikes in northern Iraq, killing "
         "dozens of PKK fighters, according to a Turkish army statement on Friday.",
     )
     assert ("TURMIL", "1823", "TURPKK") in events
     # and tags the first of two coordinated verbs a noun
     assert ("KENGOV", "111", "SOM") in run(
-        mini, "The Kenyan government, thus, rejects and condemns the Somali decision."
+        mini, "The Kenyan cabinet, therefore, rejects and condemns the Somali decision."
     )
 
 
 def test_a_one_actor_act_targets_the_owner_of_its_place_or_office(mini):
     assert ("NGAGOV", "0814", "NGA") in run(
-        mini, "The Nigerian government lifted the state of emergency in parts of Nigeria."
+        mini, "The Nigerian government lifted emergency rule in parts of Nigeria."
     )
     assert ("PERGOV", "0831", "PER") in run(mini, "Peru's president resigned as head of Peru.")
     # an office named without a country has nobody to aim at
@@ -345,7 +345,7 @@ def test_a_one_actor_act_targets_the_owner_of_its_place_or_office(mini):
 def test_a_reduction_of_relations_targets_its_partner(mini):
     # the parser hangs "with Egypt" on the verb
     assert ("DNK", "1622", "EGY") in run(
-        mini, "Denmark and Sweden immediately suspended military aid and weapons deals with Egypt."
+        mini, "Denmark and Sweden promptly suspended military aid and weapons contracts with Egypt."
     )
 
 

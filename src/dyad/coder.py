@@ -1256,7 +1256,7 @@ class Coder:
                         continue
                     if c.lower_ != "as" and self._actorish(g, ctx):
                         return g
-                    # "in northern parts of South Sudan", "resigned as president of Peru"
+                    # "in northern parts of Mali", "resigned as president of Peru"
                     owner = next(
                         (
                             o
