@@ -88,6 +88,13 @@ def test_they_is_not_a_single_country(coder):
     assert code_of(coder, text, "their") == "YEMHOU"
 
 
+def test_a_one_word_organisation_name_ending_an_unlisted_name_is_not_that_organisation(coder):
+    text = "The Ghana Trades Union Congress called a national strike."
+    assert code_of(coder, text, "Congress") != "USALEG"
+    assert code_of(coder, "The US Congress passed the bill.", "Congress") == "USALEG"
+    assert code_of(coder, "Congress passed the bill.", "Congress") == "USALEG"
+
+
 def test_stance_is_not_nationality(coder):
     assert code_of(coder, "Pro-Russian rebels fired.", "rebels") == "REB"
 

@@ -397,6 +397,15 @@ def test_a_conjunct_hung_on_an_apposition_is_coordinated(mini):
     assert {("GBR", "190", "IRNMIL"), ("GBR", "190", "SYRMIL")} <= events
 
 
+def test_a_name_coordinated_with_the_word_above_the_target_is_a_target(mini):
+    # the parser makes the second country a conjunct of "sanctions"
+    text = (
+        "The United States imposed sanctions on the Islamic Republic of Iran (Iran) and the "
+        "Democratic People's Republic of Korea (DPRK) last year."
+    )
+    assert {("USA", "163", "IRN"), ("USA", "163", "PRK")} <= run(mini, text)
+
+
 def test_a_light_verb_carries_coordinated_nouns(mini):
     text = "Germany expressed its total rejection and strong condemnation of the Russian decision."
     assert ("DEU", "111", "RUS") in run(mini, text)

@@ -343,10 +343,29 @@ class Gazetteer:
                 continue
             if self._affiliation(doc, start):
                 continue
+            if self._tail_of_other_name(doc, start, end, self.entries[key], taken):
+                continue
             taken.update(range(start, end))
             out.append(GazMatch(start, end, tuple(self.entries[key])))
         out.sort(key=lambda m: m.start)
         return out
+
+    @staticmethod
+    def _tail_of_other_name(
+        doc: Any, start: int, end: int, entries: list[Entry], taken: set[int]
+    ) -> bool:
+        """'the Nigeria Labour Congress', 'the Pan Africanist Congress': a one-word
+        organisation name ending a longer name nobody listed is that other organisation."""
+        if end - start != 1 or start == 0 or any(e.kind != "org" for e in entries):
+            return False
+        prev = doc[start - 1]
+        return (
+            prev.pos_ == "PROPN"
+            and prev.is_title
+            and prev.dep_ == "compound"
+            and prev.head.i == start
+            and prev.i not in taken
+        )
 
     @staticmethod
     def _affiliation(doc: Any, start: int) -> bool:
@@ -498,6 +517,30 @@ def conjuncts(head: Any) -> list[Any]:
             for grand in child.children:
                 if grand.dep_ == "conj" and grand.pos_ in ("NOUN", "PROPN", "PRON"):
                     out.extend(conjuncts(grand))
+    return out + _stray_conjuncts(head)
+
+
+def _stray_conjuncts(obj: Any) -> list[Any]:
+    """Names the parser coordinated with the word above an object instead of the object:
+    "outlawed the ANC and the PAC" (PAC a conjunct of the verb), "sanctions on Chad and
+    Sudan" (Sudan a conjunct of "sanctions")."""
+    if obj.dep_ == "dobj":
+        above = [obj.head]
+    elif obj.dep_ == "pobj" and obj.head.dep_ == "prep":
+        above = [obj.head.head]
+        if above[0].dep_ == "dobj":  # "imposed sanctions on Chad and Sudan"
+            above.append(above[0].head)
+    else:
+        return []
+    out = []
+    for c in (c for a in above for c in a.children):
+        if (
+            c.dep_ == "conj"
+            and c.i > obj.i
+            and c.pos_ == "PROPN"
+            and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+        ):
+            out.extend(conjuncts(c))
     return out
 
 
