@@ -215,6 +215,8 @@ def test_nominal_event_with_light_verb(mini):
         "Russia did not attack Ukraine.",  # negated
         "Russia never attacked Ukraine.",
         "Russia could attack Ukraine.",  # hypothetical
+        "Russia would attack Ukraine if the talks failed.",
+        "Russia would have attacked Ukraine.",
         "If Russia attacks Ukraine, sanctions will follow.",  # conditional
         "Russia denied attacking Ukraine.",  # denied
         "Russia denies intending to invade Ukraine.",
@@ -228,6 +230,12 @@ def test_nominal_event_with_light_verb(mini):
 )
 def test_unreal_actions_are_not_coded(mini, text):
     assert not any(code[:2] == "19" for _, code, _ in run(mini, text))
+
+
+def test_an_unconditional_would_in_a_main_clause_is_a_plan(mini):
+    # news reports plans in the past tense: "would" with no condition is future
+    events = run(mini, "Turkey would meet with Greece in Athens next week.")
+    assert ("TUR", "036", "GRC") in events
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

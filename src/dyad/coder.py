@@ -825,9 +825,10 @@ class Coder:
     def _own_modality(self, tok: Any) -> str | None:
         """Why the clause of ``tok`` did not happen, or 'future', or None (asserted)."""
         head_lemma = self.lemma(tok.head)
-        reported = tok.dep_ == "ccomp" and (
-            head_lemma in self.cues.pass_through or head_lemma in self.cues.frames
-        )
+        reported = (
+            tok.dep_ == "ccomp"
+            and (head_lemma in self.cues.pass_through or head_lemma in self.cues.frames)
+        ) or _future_in_the_past(tok)
         future = any(
             c.dep_ == "aux"
             and (c.lower_ in self.cues.modal_future or (c.lower_ == "would" and reported))
@@ -1535,6 +1536,17 @@ class Coder:
                 )
                 return [m]
         return []
+
+
+def _future_in_the_past(verb: Any) -> bool:
+    """'The EU would hold talks with Abbas next month': a main-clause "would" without a
+    condition anywhere in the sentence (no "if", "unless", "would have") reports a plan."""
+    main = verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
+    if not main or not any(c.dep_ == "aux" and c.lower_ == "would" for c in verb.children):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ == "have" for c in verb.children):
+        return False
+    return not any(t.lower_ in ("if", "unless", "otherwise") for t in verb.sent)
 
 
 def _base_forms(word: str) -> list[str]:
