@@ -39,6 +39,8 @@ PATTERNS = {
         "082": ["end strike"],
         "027": ["call for calm|peace"],
         "085": ["lift sanctions on|against $T"],
+        "012": ["express doubt about $T"],
+        "013": ["express hope"],
     },
     "noun": {
         "190": ["invasion of $T", "attack on $T"],
@@ -236,6 +238,15 @@ def test_an_unconditional_would_in_a_main_clause_is_a_plan(mini):
     # news reports plans in the past tense: "would" with no condition is future
     events = run(mini, "Turkey would meet with Greece in Athens next week.")
     assert ("TUR", "036", "GRC") in events
+
+
+def test_an_outlook_is_about_the_actor_in_its_topic_or_its_clause(mini):
+    assert ("DEU", "012", "RUS") in run(
+        mini, "Germany expressed doubt about reaching a deal with Russia soon."
+    )
+    assert ("DEU", "013", "FRAGOV") in run(
+        mini, "Germany expressed hope that the French government would rethink the plan."
+    )
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

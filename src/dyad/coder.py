@@ -1220,6 +1220,31 @@ class Coder:
                     obj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
                     if obj is not None:
                         return obj
+        if f.code in _OUTLOOK_CODES:
+            # "expressed hope that Beijing will ease the rules": whom the outlook is about
+            for tok in [f.trigger, *f.literals]:
+                for c in tok.children:
+                    if c.dep_ in ("ccomp", "acl") and c.pos_ in ("VERB", "AUX"):
+                        subj = next(
+                            (g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None
+                        )
+                        if subj is not None and subj.pos_ != "PRON":
+                            return subj
+        return None
+
+    def _actor_within(self, phrase: Any, ctx: SentenceContext) -> Any:
+        """The first actor inside a phrase that is none itself: "the prospect of a trade
+        deal with China" -> China, "holding talks with the US" -> the US."""
+        if self._mentions(phrase, ctx):
+            return phrase
+        for tok in phrase.subtree:
+            if (
+                tok.i != phrase.i
+                and tok.pos_ != "PRON"
+                and self._actorish(tok, ctx)
+                and self._mentions(tok, ctx)
+            ):
+                return tok
         return None
 
     @staticmethod
@@ -1367,11 +1392,12 @@ class Coder:
             if awaited is not None and self._mentions(awaited, ctx):
                 target_tok = awaited
         if target_tok is None and not f.pattern.has_target_slot and not f.mutual_only:
+            topic = self._topic_target(f, light)
             target_tok = (
-                self._literal_target(f, sources, ctx)
-                or self._topic_target(f, light)
-                or self._affected_target(f, ctx)
+                self._literal_target(f, sources, ctx) or topic or self._affected_target(f, ctx)
             )
+            if target_tok is not None and target_tok is topic and f.code in _OUTLOOK_CODES:
+                needs_target = True  # the topic stays as evidence
             if (
                 target_tok is None
                 and (
@@ -1391,6 +1417,8 @@ class Coder:
                     None,
                 )
                 needs_target = target_tok is not None
+        if target_tok is not None and f.code in _OUTLOOK_CODES:
+            target_tok = self._actor_within(target_tok, ctx) or target_tok
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1676,6 +1704,9 @@ _CONSENTING = frozenset({"agree", "offer", "volunteer", "consent", "accept"})
 # itself, like "imposed sanctions") and stays as evidence: "rejected the proposal",
 # "violated the ceasefire"
 _THING_TARGET_ROOTS = frozenset({"12"})
+# Pessimistic and optimistic comments: their topic stays as evidence even when it is no
+# actor ("optimism about the talks")
+_OUTLOOK_CODES = frozenset({"012", "013"})
 _THING_TARGET_CODES = frozenset({"196"})
 # Acts done to the people a pattern's own role word names: "expelled aid workers"
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
