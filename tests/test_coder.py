@@ -39,7 +39,7 @@ PATTERNS = {
         "082": ["end strike"],
         "027": ["call for calm|peace"],
         "085": ["lift sanctions on|against $T"],
-        "012": ["express doubt about $T"],
+        "012": ["express doubt about $T", "be skeptical about $T"],
         "013": ["express hope"],
     },
     "noun": {
@@ -246,6 +246,12 @@ def test_an_outlook_is_about_the_actor_in_its_topic_or_its_clause(mini):
     )
     assert ("DEU", "013", "FRAGOV") in run(
         mini, "Germany expressed hope that the French government would rethink the plan."
+    )
+
+
+def test_a_copula_heading_a_reported_clause_is_a_trigger(mini):
+    assert ("DEU", "012", "RUSGOV") in run(
+        mini, "Germany said it is skeptical about the Russian government's offer."
     )
 
 

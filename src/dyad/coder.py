@@ -976,7 +976,8 @@ class Coder:
         candidates: list[list[Frame]] = []  # per trigger, its frames best first
         words = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
         for tok in sent:
-            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ == "ROOT"):
+            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
+                # a copula heading its clause: "said it is skeptical about the plan"
                 frames = self.match_verb(tok, actorish, words)
             elif tok.pos_ in ("NOUN", "PROPN") and not (
                 tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN")
