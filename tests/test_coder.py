@@ -251,7 +251,7 @@ def test_an_outlook_is_about_the_actor_in_its_topic_or_its_clause(mini):
 
 def test_a_copula_heading_a_reported_clause_is_a_trigger(mini):
     assert ("DEU", "012", "RUSGOV") in run(
-        mini, "Germany said it is skeptical about the Russian government's offer."
+        mini, "Germany said on Monday it was skeptical about the Russian government's offer."
     )
 
 

@@ -977,7 +977,7 @@ class Coder:
         words = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
         for tok in sent:
             if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
-                # a copula heading its clause: "said it is skeptical about the plan"
+                # a copula heading its clause: "Oslo said it was skeptical, too"
                 frames = self.match_verb(tok, actorish, words)
             elif tok.pos_ in ("NOUN", "PROPN") and not (
                 tok.dep_ == "compound" and tok.head.pos_ in ("NOUN", "PROPN")
