@@ -255,6 +255,16 @@ def test_a_copula_heading_a_reported_clause_is_a_trigger(mini):
     )
 
 
+def test_a_gerund_after_an_adjective_takes_the_clause_subject(mini):
+    events = run(mini, "Armenia and Azerbaijan were guilty of violating the truce.")
+    assert {("ARM", "196"), ("AZE", "196")} <= {(s, c) for s, c, _ in events}
+
+
+def test_people_expelled_from_a_country_are_expelled_by_it(mini):
+    events = run(mini, "Two diplomats for the Swedish embassy have been expelled from Iran.")
+    assert ("IRN", "161", "SWEGOV") in events
+
+
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
     events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
     assert ("UKR", "112", "RUS") in events

@@ -716,18 +716,24 @@ class Coder:
             # "..., killing 10"; "sent a team to Iran to investigate": the same agent
             return self.subject(head, depth + 1)
         if verb.dep_ in ("pcomp",) and head.dep_ == "prep":
+            above = head.head
+            if above.pos_ == "ADJ" and above.dep_ == "acomp":
+                above = above.head  # "were guilty of violating the truce"
             return (
-                self.subject(head.head, depth + 1) if head.head.pos_ == "VERB" else (None, "none")
+                self.subject(above, depth + 1) if above.pos_ in ("VERB", "AUX") else (None, "none")
             )
         return None, "none"
 
     def _place_of_state_act(self, verb: Any) -> Any:
         """'was arrested in Rwanda': a state act in the passive without an agent is done by
         the authorities of the country where it happened."""
-        if self.lemma(verb) not in self.cues.state_acts:
+        lemma = self.lemma(verb)
+        if lemma not in self.cues.state_acts:
             return None
+        # "were expelled from Iran": the country sends them out
+        preps = ("in", "by", "from") if lemma in ("expel", "deport") else ("in", "by")
         for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ in ("in", "by"):
+            if c.dep_ == "prep" and c.lower_ in preps:
                 obj = next((g for g in c.children if g.dep_ == "pobj" and not is_time(g)), None)
                 if obj is not None and (obj.ent_type_ == "GPE" or obj.pos_ == "PROPN"):
                     return obj
@@ -1676,7 +1682,7 @@ def _rank(frames: list[tuple[int, Frame]]) -> list[Frame]:
 # Prepositions that attach an object word to its owner or counterpart: "ceasefire with X"
 # "by" and "from" name an author: "rejected accusations by the opposition"
 _OWNER_PREPS = frozenset(
-    {"of", "with", "on", "against", "between", "toward", "towards", "by", "from"}
+    {"of", "with", "on", "against", "between", "toward", "towards", "by", "from", "for"}
 )
 # Statements, verdicts and reactions name their topic in a prepositional phrase.
 _TOPIC_ROOTS = frozenset({"01", "09", "11", "12"})
