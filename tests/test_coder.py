@@ -452,6 +452,11 @@ def test_a_meeting_fixed_for_later_is_both_sides_plan(mini):
         ("RUSGOV", "036", "TURGOV"),
     }
     assert run(mini, "Erdogan wants to meet Putin.", "2020-01-01") == {("TURGOV", "036", "RUSGOV")}
+    # the plan carried by a light verb: "will hold talks with"
+    assert run(mini, "Erdogan will hold talks with Putin in Ankara.", "2020-01-01") == {
+        ("TURGOV", "036", "RUSGOV"),
+        ("RUSGOV", "036", "TURGOV"),
+    }
 
 
 def test_the_light_verb_subject_names_a_possessive_pronoun(mini):

@@ -1403,7 +1403,12 @@ class Coder:
             target_tok = (
                 self._literal_target(f, sources, ctx) or topic or self._affected_target(f, ctx)
             )
-            if target_tok is not None and target_tok is topic and f.code in _OUTLOOK_CODES:
+            if (
+                target_tok is not None
+                and topic is not None
+                and target_tok.i == topic.i
+                and f.code in _OUTLOOK_CODES
+            ):
                 needs_target = True  # the topic stays as evidence
             if (
                 target_tok is None
@@ -1483,11 +1488,15 @@ class Coder:
                     f"  drop '{trig.text}' ({f.pattern.rule}): source and target are the same actor"
                 )
             elif f.pattern.code in self.cues.mutual_codes and (
-                kind == "act" or (kind == "intent" and f.governor is None)
+                kind == "act"
+                or (
+                    kind == "intent"
+                    and (f.governor is None or (light is not None and f.governor.i == light.i))
+                )
             ):
                 # "Erdogan met Mattarella": a meeting is both sides' act; "Erdogan will
-                # meet Mattarella": a meeting fixed for later is both sides' plan (not so
-                # "Erdogan wants to meet Mattarella")
+                # meet Mattarella" or "will hold talks with": a meeting fixed for later is
+                # both sides' plan (not so "Erdogan wants to meet Mattarella")
                 pairs += [(t, s) for s, t in pairs if t is not None and t.actor.code is not None]
                 f.notes.append("mutual: coded both ways")
         elif len(sources) > 1 and self.cues.reciprocal(f.pattern.code):
