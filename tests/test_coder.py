@@ -22,7 +22,7 @@ PATTERNS = {
         "154": ["deploy troops"],
         "120": ["reject $T"],
         "073": ["send aid to $T", "provide shelter to $T"],
-        "070": ["receive aid from $S", "send $T help"],
+        "070": ["receive aid from $S", "send $T help", "help $T"],
         "111": ["condemn $T"],
         "112": ["accuse $T"],
         "020": ["urge $T"],
@@ -263,6 +263,18 @@ def test_a_gerund_after_an_adjective_takes_the_clause_subject(mini):
 def test_people_expelled_from_a_country_are_expelled_by_it(mini):
     events = run(mini, "Two diplomats for the Swedish embassy have been expelled from Iran.")
     assert ("IRN", "161", "SWEGOV") in events
+
+
+def test_who_gives_the_means_does_what_they_are_for(mini):
+    # the parser hangs "to help" on the appeal
+    text = (
+        "Japan on Monday launched an appeal for USD 3,200,000 to help displaced families in "
+        "Pakistan."
+    )
+    assert ("JPN", "070") in {(s, c) for s, c, _ in run(mini, text)}
+    # but a decision is its owner's, not the speaker's
+    text = "Japan praised the Indian decision to help Pakistan after the floods."
+    assert ("JPN", "070", "PAK") not in run(mini, text)
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

@@ -703,6 +703,18 @@ class Coder:
             # a main verb the parser read as a reduced relative: "The air force carried out
             # strikes" (a passive participle takes no direct object)
             return head, "subject"
+        if (
+            verb.dep_ == "acl"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+            and head.dep_ in ("dobj", "pobj")
+            and self.lemma(head) in _MEANS_NOUNS
+        ):
+            # "launched an appeal for $5m to help flood victims", "gave funding to fight
+            # the epidemic": who provides the means does the deed (not so "Trump's decision
+            # to recognise")
+            gov = head.head if head.dep_ == "dobj" else head.head.head
+            if gov.pos_ in ("VERB", "AUX"):
+                return self.subject(gov, depth + 1)
         if verb.dep_ == "acl" and verb.tag_ == "VBN":
             # "the alliance sponsored by Biden": the agent acts on the head noun
             for c in verb.children:
@@ -1712,6 +1724,26 @@ _TOPIC_PREPS = frozenset(
     }
 )
 
+# Means given for a purpose: "funding to fight Ebola", "an appeal for $5m to help"
+_MEANS_NOUNS = frozenset(
+    {
+        "aid",
+        "assistance",
+        "funding",
+        "fund",
+        "money",
+        "million",
+        "billion",
+        "appeal",
+        "grant",
+        "loan",
+        "donation",
+        "package",
+        "supply",
+        "equipment",
+        "increase",
+    }
+)
 _PEACEKEEPING = frozenset({"peacekeeping", "peacekeeper", "peace-keeping", "peacekeepers"})
 # Intent verbs that offer or accept rather than announce: what they govern needs the
 # other side's consent, so troops sent under them protect rather than threaten
