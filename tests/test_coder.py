@@ -34,6 +34,7 @@ PATTERNS = {
         "1622": ["suspend military aid"],
         "0831": ["resign"],
         "0814": ["lift emergency rule"],
+        "141": ["protest"],
         "1663": ["expel aid workers"],
         "196": ["violate ceasefire|truce"],
         "082": ["end strike"],
@@ -49,6 +50,7 @@ PATTERNS = {
         "193": ["war against|with $T"],
         "150": ["war game"],
         "1723": ["curfew"],
+        "142": ["hunger strike"],
         "111": ["condemnation of $T"],
     },
 }
@@ -275,6 +277,28 @@ def test_who_gives_the_means_does_what_they_are_for(mini):
     # but a decision is its owner's, not the speaker's
     text = "Japan praised the Indian decision to help Pakistan after the floods."
     assert ("JPN", "070", "PAK") not in run(mini, text)
+
+
+def test_troops_readied_for_an_offensive_aim_at_its_enemy(mini):
+    assert ("RUS", "154", "UKR") in run(
+        mini, "Russia deployed troops for an offensive against Ukraine."
+    )
+
+
+def test_a_refusal_despite_pressure_targets_who_pressed(mini):
+    text = "The Peruvian president refused to resign despite pressure from Brazil."
+    assert ("PERGOV", "1231", "BRA") in run(mini, text)
+
+
+def test_a_protest_targets_what_it_is_against(mini):
+    assert ("KENHLH", "141", "UGAGOV") in run(
+        mini, "Kenyan nurses protested the Ugandan government's ban."
+    )
+    text = (
+        "Kenyan nurses began a hunger strike in protest against a ban imposed by the Ugandan "
+        "government."
+    )
+    assert ("KENHLH", "142", "UGAGOV") in run(mini, text)
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

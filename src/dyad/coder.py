@@ -1251,6 +1251,40 @@ class Coder:
                             return subj
         return None
 
+    def _protested(self, f: Frame, light: Any) -> Any:
+        """What a strike or demonstration is against: "went on hunger strike, protesting the
+        new law", "a strike in protest against rules imposed by the government"."""
+        if f.code[:2] != "14":
+            return None
+        if f.trigger.pos_ == "VERB" and self.lemma(f.trigger) == "protest":
+            obj = next((g for g in f.trigger.children if g.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj  # "protested the new tax"
+        for tok in (f.trigger, light, f.governor):
+            for c in tok.children if tok is not None else ():
+                if c.dep_ in ("advcl", "xcomp", "acl", "conj") and self.lemma(c) == "protest":
+                    obj = next((g for g in c.children if g.dep_ == "dobj"), None)
+                    if obj is not None:
+                        return obj
+                if c.dep_ == "prep" and c.lower_ in ("in", "against"):
+                    for g in c.children:
+                        if g.dep_ != "pobj":
+                            continue
+                        if c.lower_ == "against":
+                            return g
+                        if g.lemma_.lower() == "protest":  # "in protest against X"
+                            return next(
+                                (
+                                    o
+                                    for p in g.children
+                                    if p.dep_ == "prep" and p.lower_ in ("against", "over")
+                                    for o in p.children
+                                    if o.dep_ == "pobj"
+                                ),
+                                None,
+                            )
+        return None
+
     def _actor_within(self, phrase: Any, ctx: SentenceContext) -> Any:
         """The first actor inside a phrase that is none itself: "the prospect of a trade
         deal with China" -> China, "holding talks with the US" -> the US."""
@@ -1277,6 +1311,11 @@ class Coder:
                     for m in c.children
                 ):
                     return next((s for s in c.children if s.dep_ in _SUBJECT_DEPS), None)
+                if c.dep_ == "prep" and c.lower_ == "despite":
+                    # "declined to resign despite Biden's request": who asked in vain
+                    pressure = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if pressure is not None:
+                        return next(iter(_owners(pressure)), None)
         return None
 
     def _affected_target(self, f: Frame, ctx: SentenceContext) -> Any:
@@ -1289,7 +1328,7 @@ class Coder:
         if f.pattern.kind == "noun":
             # "will extend the curfew in Bangkok": the place hangs on the carrying verb
             carriers += [t for t in (self.light_verb(f.trigger), f.governor) if t is not None]
-        preps = _AFFECTED_PREPS | {"as"}
+        preps = _AFFECTED_PREPS | {"as", "for"}
         if f.pattern.code[:2] == "16":  # "suspended aid and arms deals with X"
             preps |= {"with"}
         for tok in carriers:
@@ -1299,14 +1338,16 @@ class Coder:
                 for g in c.children:
                     if g.dep_ != "pobj":
                         continue
-                    if c.lower_ != "as" and self._actorish(g, ctx):
+                    if c.lower_ not in ("as", "for") and self._actorish(g, ctx):
                         return g
-                    # "in northern parts of Mali", "resigned as president of Peru"
+                    # "in northern parts of Mali", "resigned as president of Peru",
+                    # "mobilized troops for a war against Iraq"
+                    owner_preps = ("against", "on") if c.lower_ == "for" else ("of",)
                     owner = next(
                         (
                             o
                             for p in g.children
-                            if p.dep_ == "prep" and p.lower_ == "of"
+                            if p.dep_ == "prep" and p.lower_ in owner_preps
                             for o in p.children
                             if o.dep_ == "pobj"
                         ),
@@ -1415,6 +1456,11 @@ class Coder:
             target_tok = (
                 self._literal_target(f, sources, ctx) or topic or self._affected_target(f, ctx)
             )
+            if target_tok is None:
+                protested = self._protested(f, light)
+                if protested is not None:
+                    target_tok = self._actor_within(protested, ctx) or protested
+                    needs_target = True  # what is protested stays as evidence
             if (
                 target_tok is not None
                 and topic is not None
