@@ -25,7 +25,8 @@ PATTERNS = {
         "070": ["receive aid from $S", "send $T help", "help $T"],
         "111": ["condemn $T"],
         "112": ["accuse $T"],
-        "020": ["urge $T"],
+        "020": ["urge $T", "call on $T"],
+        "041": ["call $T"],
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
         "087": ["pull out of $T"],
@@ -429,6 +430,13 @@ def test_a_preposition_after_the_trigger_is_its_own(mini):
     assert ("GBR", "051", "DEU") in run(mini, "Britain approved of Germany.")
     # "of" belongs to "extradition", so this is no "approve of"
     assert run(mini, "The court approved the extradition of Martinelli to Panama.") == set()
+
+
+def test_a_preposition_before_the_verb_is_not_the_patterns(mini):
+    # "On Dec. 4" is when, not whom: the pattern "call on $T" needs "on" after the verb
+    events = run(mini, "On Dec. 4, the Kenyan president called the Ugandan president.")
+    assert ("KENGOV", "041", "UGAGOV") in events
+    assert not any(code == "020" for _, code, _ in events)
 
 
 def test_a_word_of_the_pattern_owns_nothing(mini):

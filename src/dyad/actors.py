@@ -57,7 +57,8 @@ _CALENDAR_WORDS = frozenset(
 # Words that make a prepositional phrase a time, not a party: "lifted the ban on Tuesday"
 _TIME_WORDS = _CALENDAR_WORDS | frozenset(
     "today tonight yesterday tomorrow morning afternoon evening night weekend week month"
-    " year day hour decade".split()
+    " year day hour decade jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec."
+    " jan feb apr jun jul aug sept oct nov dec".split()
 )
 
 

@@ -536,6 +536,8 @@ class Coder:
                 for hit in self._literal_candidates(
                     el.words, el.is_prep, anchors, used, shallow=shallow
                 ):
+                    if el.is_prep and hit.head.i == trigger.i and hit.i < trigger.i:
+                        continue  # "On Nov. 2, Tillerson called Lavrov": not "call on"
                     # a particle ("tip off $T") leaves the next slot to the direct object
                     as_prep = hit if el.is_prep and hit.dep_ != "prt" else None
                     yield from walk(
