@@ -26,6 +26,7 @@ PATTERNS = {
         "111": ["condemn $T"],
         "112": ["accuse $T"],
         "020": ["urge $T", "call on $T"],
+        "015": ["claim responsibility for $T"],
         "041": ["call $T"],
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
@@ -300,6 +301,11 @@ def test_a_protest_targets_what_it_is_against(mini):
         "government."
     )
     assert ("KENHLH", "142", "UGAGOV") in run(mini, text)
+
+
+def test_a_claim_of_responsibility_targets_whom_the_attack_hit(mini):
+    events = run(mini, "Al-Shabaab claimed responsibility for the raid on a Kenyan army base.")
+    assert ("015", "KEN") in {(c, t) for _, c, t in events}
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

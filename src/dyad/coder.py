@@ -1297,7 +1297,7 @@ class Coder:
                 tok.i != phrase.i
                 and tok.pos_ != "PRON"
                 and self._actorish(tok, ctx)
-                and self._mentions(tok, ctx)
+                and any(m.actor.code for m in self._mentions(tok, ctx))
             ):
                 return tok
         return None
@@ -1489,7 +1489,8 @@ class Coder:
                     None,
                 )
                 needs_target = target_tok is not None
-        if target_tok is not None and f.code in _OUTLOOK_CODES:
+        if target_tok is not None and f.code in _OUTLOOK_CODES | _CLAIM_CODES:
+            # "optimism about a deal with China", "claimed the attack on the army's sites"
             target_tok = self._actor_within(target_tok, ctx) or target_tok
         targets: list[Mention] = []
         if target_tok is not None:
@@ -1803,6 +1804,8 @@ _THING_TARGET_ROOTS = frozenset({"12"})
 # Pessimistic and optimistic comments: their topic stays as evidence even when it is no
 # actor ("optimism about the talks")
 _OUTLOOK_CODES = frozenset({"012", "013"})
+# Claims of responsibility: the party an attack claimed was aimed at is their target
+_CLAIM_CODES = frozenset({"015"})
 _THING_TARGET_CODES = frozenset({"196"})
 # Acts done to the people a pattern's own role word names: "expelled aid workers"
 _DONE_TO_ROOTS = frozenset({"11", "12", "16", "17", "18", "19", "20"})
