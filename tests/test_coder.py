@@ -27,6 +27,7 @@ PATTERNS = {
         "112": ["accuse $T"],
         "020": ["urge $T", "call on $T"],
         "015": ["claim responsibility for $T"],
+        "090": ["investigate $T"],
         "041": ["call $T"],
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
@@ -306,6 +307,14 @@ def test_a_protest_targets_what_it_is_against(mini):
 def test_a_claim_of_responsibility_targets_whom_the_attack_hit(mini):
     events = run(mini, "Al-Shabaab claimed responsibility for the raid on a Kenyan army base.")
     assert ("015", "KEN") in {(c, t) for _, c, t in events}
+
+
+def test_a_purpose_clause_without_an_actor_targets_where_they_were_sent(mini):
+    text = "Norway dispatched a team of experts to Sudan to investigate the explosion."
+    assert ("NOR", "090", "SDN") in run(mini, text)
+    # an actor it names stays the target
+    text = "Norway dispatched a team of experts to Sudan to investigate the Egyptian army."
+    assert ("NOR", "090", "EGYMIL") in run(mini, text)
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

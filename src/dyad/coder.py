@@ -1253,6 +1253,25 @@ class Coder:
                             return subj
         return None
 
+    def _destination(self, verb: Any, ctx: SentenceContext) -> Any:
+        """Where the agents of a purpose clause were sent: "dispatched a team to Detroit to
+        investigate a crash" -> Detroit."""
+        if verb.dep_ not in ("advcl", "xcomp") or not any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+        ):
+            return None
+        head = verb.head
+        if self.lemma(head) not in _SENDING_VERBS:
+            return None
+        # "to Detroit" hangs on the verb or on what was sent ("a team to Detroit")
+        holders = [head, *(t for c in head.children if c.dep_ == "dobj" for t in c.subtree)]
+        for c in (c for h in holders for c in h.children):
+            if c.dep_ == "prep" and c.lower_ in ("to", "into"):
+                for g in c.children:
+                    if g.dep_ == "pobj" and any(m.actor.code for m in self._mentions(g, ctx)):
+                        return g
+        return None
+
     def _protested(self, f: Frame, light: Any) -> Any:
         """What a strike or demonstration is against: "went on hunger strike, protesting the
         new law", "a strike in protest against rules imposed by the government"."""
@@ -1492,6 +1511,11 @@ class Coder:
         if target_tok is not None and f.code in _OUTLOOK_CODES | _CLAIM_CODES:
             # "optimism about a deal with China", "claimed the attack on the army's sites"
             target_tok = self._actor_within(target_tok, ctx) or target_tok
+        if target_tok is not None and not any(
+            m.actor.code for m in self._mentions(target_tok, ctx)
+        ):
+            # "sent experts to Alabama to investigate the accident": where they were sent
+            target_tok = self._destination(trig, ctx) or target_tok
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
@@ -1773,6 +1797,8 @@ _TOPIC_PREPS = frozenset(
     }
 )
 
+# Verbs that send people somewhere to do something there
+_SENDING_VERBS = frozenset({"send", "dispatch", "deploy", "fly", "despatch", "rush"})
 # Means given for a purpose: "funding to fight Ebola", "an appeal for $5m to help"
 _MEANS_NOUNS = frozenset(
     {
