@@ -1514,7 +1514,7 @@ class Coder:
         if target_tok is not None and not any(
             m.actor.code for m in self._mentions(target_tok, ctx)
         ):
-            # "sent experts to Alabama to investigate the accident": where they were sent
+            # "sent inspectors to Chad to examine the wreck": where they were sent
             target_tok = self._destination(trig, ctx) or target_tok
         targets: list[Mention] = []
         if target_tok is not None:
