@@ -28,6 +28,7 @@ PATTERNS = {
         "020": ["urge $T", "call on $T"],
         "015": ["claim responsibility for $T"],
         "090": ["investigate $T"],
+        "0356": ["agree to ceasefire|truce in $T"],
         "041": ["call $T"],
         "1823": ["kill $T"],
         "172": ["crack down on $T"],
@@ -54,6 +55,7 @@ PATTERNS = {
         "150": ["war game"],
         "1723": ["curfew"],
         "142": ["hunger strike"],
+        "045": ["mediation effort"],
         "111": ["condemnation of $T"],
     },
 }
@@ -315,6 +317,16 @@ def test_a_purpose_clause_without_an_actor_targets_where_they_were_sent(mini):
     # an actor it names stays the target
     text = "Norway dispatched a team of experts to Sudan to investigate the Egyptian army."
     assert ("NOR", "090", "EGYMIL") in run(mini, text)
+
+
+def test_a_mediation_targets_the_parties_it_stands_between(mini):
+    text = "Norway launched a mediation effort to ease the rift between Kenya and Uganda."
+    assert {("NOR", "045", "KEN"), ("NOR", "045", "UGA")} <= run(mini, text)
+
+
+def test_parties_agreeing_to_a_truce_in_their_conflict_are_each_others_targets(mini):
+    events = run(mini, "Kenya and Uganda agreed to a truce in their border dispute.")
+    assert {("KEN", "0356", "UGA"), ("UGA", "0356", "KEN")} <= events
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

@@ -1233,6 +1233,14 @@ class Coder:
             for c in light.children:
                 if c.dep_ == "dative":
                     return c
+        if f.code in _MEDIATION_CODES:
+            # "a mediation effort to end the rift between Qatar and its neighbours"
+            carriers = [f.trigger, *f.literals, *([light] if light is not None else [])]
+            for tok in (t for c in carriers for t in c.subtree):
+                if tok.dep_ == "prep" and tok.lower_ == "between":
+                    obj = next((g for g in tok.children if g.dep_ == "pobj"), None)
+                    if obj is not None:
+                        return obj
         if f.code[:2] not in _TOPIC_ROOTS:
             return None
         for tok in [f.trigger, *f.literals]:
@@ -1566,6 +1574,15 @@ class Coder:
             trig.doc, min(t.i for t in trig_toks), max(t.i for t in trig_toks)
         )
         pairs: list[tuple[Mention, Mention | None]] = []
+        if (
+            len(sources) > 1
+            and targets
+            and all(t.actor.code is None for t in targets)
+            and self.cues.reciprocal(f.pattern.code)
+        ):
+            # "Armenia and Azerbaijan agreed to a truce in their conflict": the parties
+            # are each other's target; the conflict is only what it is about
+            targets = []
         if targets:
             pairs = [(s, t) for s in sources for t in targets if not _same_actor(s, t)]
             if not pairs:
@@ -1830,6 +1847,8 @@ _THING_TARGET_ROOTS = frozenset({"12"})
 # Pessimistic and optimistic comments: their topic stays as evidence even when it is no
 # actor ("optimism about the talks")
 _OUTLOOK_CODES = frozenset({"012", "013"})
+# Mediation (offered, done, ended): the parties it stands between are its targets
+_MEDIATION_CODES = frozenset({"0334", "039", "045", "165"})
 # Claims of responsibility: the party an attack claimed was aimed at is their target
 _CLAIM_CODES = frozenset({"015"})
 _THING_TARGET_CODES = frozenset({"196"})
