@@ -329,6 +329,13 @@ def test_parties_agreeing_to_a_truce_in_their_conflict_are_each_others_targets(m
     assert {("KEN", "0356", "UGA"), ("UGA", "0356", "KEN")} <= events
 
 
+def test_a_curfew_targets_the_place_it_holds_even_unnamed(mini):
+    events = mini.code_text("The Kenyan government imposed a curfew in the coastal villages.")
+    assert [(e.event_code, e.target.text if e.target else None) for e in events] == [
+        ("1723", "the coastal villages")
+    ]
+
+
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
     events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
     assert ("UKR", "112", "RUS") in events

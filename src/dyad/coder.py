@@ -1280,6 +1280,18 @@ class Coder:
                         return g
         return None
 
+    @staticmethod
+    def _ruled_place(f: Frame, light: Any) -> Any:
+        """Where a curfew, state of emergency or alert holds, named or not: "imposed a
+        curfew across the old city" -> the old city."""
+        for tok in (f.trigger, *f.literals, light, f.governor):
+            for c in tok.children if tok is not None else ():
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "across", "throughout"):
+                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if obj is not None and not is_time(obj) and obj.pos_ in ("NOUN", "PROPN"):
+                        return obj
+        return None
+
     def _protested(self, f: Frame, light: Any) -> Any:
         """What a strike or demonstration is against: "went on hunger strike, protesting the
         new law", "a strike in protest against rules imposed by the government"."""
@@ -1485,6 +1497,9 @@ class Coder:
             target_tok = (
                 self._literal_target(f, sources, ctx) or topic or self._affected_target(f, ctx)
             )
+            if target_tok is None and f.code in _RULE_OVER_PLACE_CODES:
+                target_tok = self._ruled_place(f, light)
+                needs_target = target_tok is not None  # the place stays as evidence
             if target_tok is None:
                 protested = self._protested(f, light)
                 if protested is not None:
@@ -1814,6 +1829,8 @@ _TOPIC_PREPS = frozenset(
     }
 )
 
+# Rule imposed on (or lifted from) a place: curfews, states of emergency, alerts
+_RULE_OVER_PLACE_CODES = frozenset({"0813", "0814", "152", "1723", "1724"})
 # Verbs that send people somewhere to do something there
 _SENDING_VERBS = frozenset({"send", "dispatch", "deploy", "fly", "despatch", "rush"})
 # Means given for a purpose: "funding to fight Ebola", "an appeal for $5m to help"
