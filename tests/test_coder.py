@@ -306,6 +306,11 @@ def test_a_protest_targets_what_it_is_against(mini):
     assert ("KENHLH", "142", "UGAGOV") in run(mini, text)
 
 
+def test_a_modifier_inside_a_topic_is_no_actor(mini):
+    events = run(mini, "Germany expressed doubt about a truce for the rebel-held towns.")
+    assert ("DEU", "012", "REB") not in events
+
+
 def test_a_claim_of_responsibility_targets_whom_the_attack_hit(mini):
     events = run(mini, "Al-Shabaab claimed responsibility for the raid on a Kenyan army base.")
     assert ("015", "KEN") in {(c, t) for _, c, t in events}

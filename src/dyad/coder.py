@@ -1335,6 +1335,12 @@ class Coder:
             if (
                 tok.i != phrase.i
                 and tok.pos_ != "PRON"
+                # a phrase of its own or a nationality, not any modifier: "a rebel-held
+                # town" names no rebels, "a Kenyan army base" names Kenya
+                and (
+                    tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "conj", "appos", "poss")
+                    or tok.i in ctx.matches
+                )
                 and self._actorish(tok, ctx)
                 and any(m.actor.code for m in self._mentions(tok, ctx))
             ):
