@@ -341,6 +341,10 @@ def test_a_curfew_targets_the_place_it_holds_even_unnamed(mini):
     ]
 
 
+def test_an_act_under_consideration_is_a_policy_option(mini):
+    assert run(mini, "Japan is weighing sending aid to Nepal.") == {("JPN", "014", "NPL")}
+
+
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
     events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
     assert ("UKR", "112", "RUS") in events

@@ -219,6 +219,8 @@ def transform_code(frame: str, code: str, consenting: bool = False) -> str | Non
     """The code of ``code`` under a governing verb of kind ``frame``; None drops the act.
     ``consenting``: the governor is an offer or agreement ("agreed to", "offered to")."""
     root = int(code[:2])
+    if frame == "consider":
+        return "014"  # "is considering sending aid": a policy option weighed, nothing more
     if frame == "intent":
         if 9 <= root <= 13:
             return code  # "will investigate": the stated verbal act itself
@@ -244,7 +246,7 @@ def transform_code(frame: str, code: str, consenting: bool = False) -> str | Non
 
 @dataclass(frozen=True)
 class Cues:
-    frames: dict[str, str]  # governing lemma -> intent/threaten/refuse/appeal/demand
+    frames: dict[str, str]  # governing lemma -> intent/threaten/refuse/appeal/demand/consider
     generic_frames: dict[str, str]  # governing lemma -> its own code, when alone
     deny: frozenset[str]
     allege: frozenset[str]
@@ -324,6 +326,8 @@ def parse_cues(path: str, text: str) -> Cues:
     for kind in ("intent", "threaten", "refuse", "appeal", "demand"):
         for w in words(kind):
             frames.setdefault(w, kind)
+    for w in words("consider") if "consider" in doc else ():
+        frames.setdefault(w, "consider")
     generic = doc.get("generic_frames") or {}
     if not isinstance(generic, dict) or not all(
         isinstance(k, str) and str(v) in event_types() for k, v in generic.items()
