@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -412,25 +412,36 @@ def _matches_word(tok: Any, words: frozenset[str]) -> bool:
 class Coder:
     """Decides the events of one sentence. Build once; call code_sentence per sentence."""
 
-    def __init__(self, actions: ActionLexicon, resolver: ActorResolver, cues: Cues) -> None:
+    def __init__(
+        self,
+        actions: ActionLexicon,
+        resolver: ActorResolver,
+        cues: Cues,
+        irregular_verbs: Mapping[str, str] | None = None,
+    ) -> None:
         self.actions = actions
         self.resolver = resolver
         self.cues = cues
         self._known_verbs = frozenset(actions.verbs) | cues.light_verbs | frozenset(cues.frames)
         self._lemma_cache: dict[str, str] = {}
+        # irregular forms -> lemma ("overran" -> "overrun"), for a past tense the tagger
+        # took for a present one and so the lemmatizer left alone
+        self._irregular = dict(irregular_verbs or {})
 
     # -------------------------------------------------------------------- matching
 
     def lemma(self, tok: Any) -> str:
         """The verb's lemma, repaired where the lemmatizer clipped it ('staged' -> 'stag',
-        'raped' -> 'rap'): a regular base form the lexicon knows wins over an unknown one."""
+        'raped' -> 'rap') or missed it ('overran' tagged present): a base form the lexicon
+        knows wins over an unknown one."""
         lemma = str(tok.lemma_).lower()
         if lemma in self._known_verbs or tok.pos_ not in ("VERB", "AUX"):
             return lemma
         word = tok.lower_
         cached = self._lemma_cache.get(word)
         if cached is None:
-            cached = next((c for c in _base_forms(word) if c in self._known_verbs), lemma)
+            forms = [self._irregular.get(word, ""), *_base_forms(word)]
+            cached = next((c for c in forms if c in self._known_verbs), lemma)
             self._lemma_cache[word] = cached
         return cached
 

@@ -141,6 +141,18 @@ class IndexedRules:
         return sorted((r, strings[str(r)], s, e) for r, s, e in found)
 
 
+def irregular_verbs(nlp: Any) -> dict[str, str]:
+    """Irregular verb forms and their lemmas from the pipeline's own lemmatizer tables
+    ("overran" -> "overrun"); empty when the pipeline has no rule lemmatizer."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return {}
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if not lookups.has_table("lemma_exc"):
+        return {}
+    verbs = lookups.get_table("lemma_exc").get("verb", {})
+    return {form: lemmas[0] for form, lemmas in verbs.items() if lemmas}
+
+
 class LemmaCache:
     """Lemmas remembered per (word, POS, morph), which is all spaCy's rule lemmatizer
     looks at: it recomputes the lemma of every singular noun and base-form verb (its own

@@ -25,7 +25,7 @@ from dyad.errors import UsageError
 from dyad.geo import PlaceIndex, locate
 from dyad.lexicon import builtin_lexicon, load_lexicon
 from dyad.lexicon.patterns import ActionLexicon, builtin_actions, load_actions
-from dyad.nlp import load_nlp
+from dyad.nlp import irregular_verbs, load_nlp
 from dyad.ontology import event_type, penta_class
 from dyad.records import Actor, Article, Event, Location, Trigger, make_event_id
 from dyad.tone import article_tone
@@ -118,7 +118,7 @@ class Coder:
         self.actions = actions
         self.resolver = resolver
         self.cues = cues
-        self.sentence_coder = SentenceCoder(actions, resolver, cues)
+        self.sentence_coder = SentenceCoder(actions, resolver, cues, irregular_verbs(nlp))
 
     @classmethod
     def load(
