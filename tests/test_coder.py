@@ -351,6 +351,11 @@ def test_an_irregular_past_tagged_present_keeps_its_lemma(mini):
     assert ("YEMHOU", "192", "SAU") in run(mini, "Houthi rebels retook a Saudi border post.")
 
 
+def test_a_generic_governor_aims_at_an_actor_inside_the_action_object(mini):
+    events = run(mini, "Russia refused to join the naval drills that Norway hosts every year.")
+    assert ("RUS", "120", "NOR") in events
+
+
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):
     events = run(mini, "Ukraine accused Russia of attacking Kharkiv.")
     assert ("UKR", "112", "RUS") in events

@@ -1133,6 +1133,14 @@ class Coder:
                 ]
                 frame.target = next(
                     (o for o in self._arguments(action) + let if self._actorish(o, ctx)), None
+                ) or next(
+                    # "refused to join the NATO exercises": an actor inside an object
+                    (
+                        w
+                        for o in self._arguments(action)
+                        if (w := self._actor_within(o, ctx)) is not None
+                    ),
+                    None,
                 )
             frame.notes.append(
                 f"generic: '{tok.text}'"
