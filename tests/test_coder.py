@@ -57,6 +57,7 @@ PATTERNS = {
         "1723": ["curfew"],
         "142": ["hunger strike"],
         "045": ["mediation effort"],
+        "073": ["food aid"],
         "111": ["condemnation of $T"],
     },
 }
@@ -354,6 +355,11 @@ def test_an_irregular_past_tagged_present_keeps_its_lemma(mini):
 def test_a_generic_governor_aims_at_an_actor_inside_the_action_object(mini):
     events = run(mini, "Russia refused to join the naval drills that Norway hosts every year.")
     assert ("RUS", "120", "NOR") in events
+
+
+def test_an_amount_carries_the_aid_it_is_in(mini):
+    # the amount is the object of "announced": "food aid" hangs on it
+    assert ("NOR", "073", None) in run(mini, "Norway announced 300 tonnes of food aid.")
 
 
 def test_accusation_codes_the_accusation_not_the_alleged_act(mini):

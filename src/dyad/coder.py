@@ -844,8 +844,14 @@ class Coder:
             noun.dep_ == "pobj"
             and head.lower_ == "of"
             and head.head.lemma_.lower() in _MEASURE_NOUNS
+        ) or (
+            noun.dep_ == "pobj"
+            and head.lower_ in ("in", "of", "worth")
+            and head.head.lemma_.lower() in _AMOUNT_NOUNS
         ):
-            noun = head.head  # "began a new round of exercises": the round is the object
+            # "began a new round of exercises", "announced $33 million in assistance":
+            # the round or the amount is the object
+            noun = head.head
             head = noun.head
         if noun.dep_ in ("dobj", "nsubjpass") and head.pos_ == "VERB":
             return head if self.lemma(head) in self.cues.light_verbs else None
@@ -1773,6 +1779,10 @@ def _generic_pattern(code: str, lemma: str) -> Pattern:
 
 
 # Nouns that count or group events: the light verb governs them, not the event noun
+# Amounts given: "pledged $5 million in aid", "sent 300 tonnes of food"
+_AMOUNT_NOUNS = frozenset(
+    "million billion trillion dollar euro pound yen yuan rupee franc $ € £ ton tonne worth".split()
+)
 _MEASURE_NOUNS = frozenset(
     "round series wave spate string flurry set number host barrage volley salvo campaign"
     " cycle burst".split()
