@@ -1302,11 +1302,9 @@ class Coder:
             return None
         # "to Detroit" hangs on the verb or on what was sent ("a team to Detroit")
         holders = [head, *(t for c in head.children if c.dep_ == "dobj" for t in c.subtree)]
-        for c in (c for h in holders for c in h.children):
-            if c.dep_ == "prep" and c.lower_ in ("to", "into"):
-                for g in c.children:
-                    if g.dep_ == "pobj" and any(m.actor.code for m in self._mentions(g, ctx)):
-                        return g
+        for place in (o for h in holders for o in _prep_objects(h, ("to", "into"))):
+            if any(m.actor.code for m in self._mentions(place, ctx)):
+                return place
         return None
 
     @staticmethod
@@ -1314,11 +1312,12 @@ class Coder:
         """Where a curfew, state of emergency or alert holds, named or not: "imposed a
         curfew across the old city" -> the old city."""
         for tok in (f.trigger, *f.literals, light, f.governor):
-            for c in tok.children if tok is not None else ():
-                if c.dep_ == "prep" and c.lower_ in ("in", "at", "across", "throughout"):
-                    obj = next((g for g in c.children if g.dep_ == "pobj"), None)
-                    if obj is not None and not is_time(obj) and obj.pos_ in ("NOUN", "PROPN"):
-                        return obj
+            places = (
+                _prep_objects(tok, ("in", "at", "across", "throughout")) if tok is not None else []
+            )
+            for obj in places:
+                if not is_time(obj) and obj.pos_ in ("NOUN", "PROPN"):
+                    return obj
         return None
 
     def _protested(self, f: Frame, light: Any) -> Any:
@@ -1343,16 +1342,7 @@ class Coder:
                         if c.lower_ == "against":
                             return g
                         if g.lemma_.lower() == "protest":  # "in protest against X"
-                            return next(
-                                (
-                                    o
-                                    for p in g.children
-                                    if p.dep_ == "prep" and p.lower_ in ("against", "over")
-                                    for o in p.children
-                                    if o.dep_ == "pobj"
-                                ),
-                                None,
-                            )
+                            return next(iter(_prep_objects(g, ("against", "over"))), None)
         return None
 
     def _actor_within(self, phrase: Any, ctx: SentenceContext) -> Any:
@@ -1387,11 +1377,9 @@ class Coder:
                     for m in c.children
                 ):
                     return next((s for s in c.children if s.dep_ in _SUBJECT_DEPS), None)
-                if c.dep_ == "prep" and c.lower_ == "despite":
-                    # "declined to resign despite Biden's request": who asked in vain
-                    pressure = next((g for g in c.children if g.dep_ == "pobj"), None)
-                    if pressure is not None:
-                        return next(iter(_owners(pressure)), None)
+            # "declined to resign despite Biden's request": who asked in vain
+            for pressure in _prep_objects(tok, ("despite",)) if tok is not None else ():
+                return next(iter(_owners(pressure)), None)
         return None
 
     def _affected_target(self, f: Frame, ctx: SentenceContext) -> Any:
@@ -1419,16 +1407,7 @@ class Coder:
                     # "in northern parts of Mali", "resigned as president of Peru",
                     # "mobilized troops for a war against Iraq"
                     owner_preps = ("against", "on") if c.lower_ == "for" else ("of",)
-                    owner = next(
-                        (
-                            o
-                            for p in g.children
-                            if p.dep_ == "prep" and p.lower_ in owner_preps
-                            for o in p.children
-                            if o.dep_ == "pobj"
-                        ),
-                        None,
-                    )
+                    owner = next(iter(_prep_objects(g, owner_preps)), None)
                     if owner is not None and self._actorish(owner, ctx):
                         return owner
         return None
@@ -1806,6 +1785,17 @@ def _keeps_peace(f: Frame) -> bool:
         if c.dep_ not in ("nsubj", "nsubjpass", "conj", "ccomp", "parataxis")
         for t in c.subtree
     )
+
+
+def _prep_objects(tok: Any, preps: tuple[str, ...]) -> list[Any]:
+    """The objects of ``tok``'s prepositions among ``preps``: "war against Iraq" -> Iraq."""
+    return [
+        o
+        for p in tok.children
+        if p.dep_ == "prep" and p.lower_ in preps
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
 
 
 def _owners(tok: Any) -> list[Any]:
