@@ -1137,15 +1137,12 @@ class Coder:
                     for s in c.children
                     if s.dep_ in _SUBJECT_DEPS
                 ]
+                args = self._arguments(action)
                 frame.target = next(
-                    (o for o in self._arguments(action) + let if self._actorish(o, ctx)), None
+                    (o for o in args + let if self._actorish(o, ctx)), None
                 ) or next(
                     # "refused to join the NATO exercises": an actor inside an object
-                    (
-                        w
-                        for o in self._arguments(action)
-                        if (w := self._actor_within(o, ctx)) is not None
-                    ),
+                    (w for o in args if (w := self._actor_within(o, ctx)) is not None),
                     None,
                 )
             frame.notes.append(
@@ -1548,11 +1545,11 @@ class Coder:
         if target_tok is not None and f.code in _OUTLOOK_CODES | _CLAIM_CODES:
             # "optimism about a deal with China", "claimed the attack on the army's sites"
             target_tok = self._actor_within(target_tok, ctx) or target_tok
-        if target_tok is not None and not any(
-            m.actor.code for m in self._mentions(target_tok, ctx)
-        ):
-            # "sent inspectors to Chad to examine the wreck": where they were sent
-            target_tok = self._destination(trig, ctx) or target_tok
+        # "sent inspectors to Chad to examine the wreck": where they were sent, when what
+        # they went for is no actor (checked only for such purpose clauses: a hot path)
+        sent_to = self._destination(trig, ctx) if target_tok is not None else None
+        if sent_to is not None and not any(m.actor.code for m in self._mentions(target_tok, ctx)):
+            target_tok = sent_to
         targets: list[Mention] = []
         if target_tok is not None:
             targets = self._mentions(target_tok, ctx)
